@@ -1,0 +1,190 @@
+package typo
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// corpusDir holds the generated corpus and the hand-written lists it is
+// made from.
+const corpusDir = "testdata/corpus"
+
+// denseSample is how many dense-namespace lookalikes the legitimate set
+// takes: enough to measure, few enough not to swamp the curated ones.
+const denseSample = 150
+
+// corpus is the generated measurement corpus.
+type corpus struct {
+	typos     []corpusTypo
+	legit     [][2]string // domain, where it comes from
+	uncertain [][3]string // typed, near, why
+}
+
+// corpusTypo is one typed domain and every target a single slip of which
+// it is.
+type corpusTypo struct {
+	typed    string
+	intended []string
+	kind     string
+}
+
+// readList reads a list file: one domain a line, # comments.
+func readList(t testing.TB, name string) []string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(corpusDir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	_ = lines(string(b), func(_ int, f []string) error {
+		out = append(out, f[0])
+		return nil
+	})
+	return out
+}
+
+// buildCorpus generates the corpus. A slip goes to the legitimate set when
+// it lands on a real domain: a known target, a curated legitimate
+// lookalike, a held-out legitimate domain, or a label of three characters or fewer (every such
+// name is registered: a dense namespace). It goes to the uncertain set,
+// scored by neither target, when it lands on a real country suffix no one
+// slips to by habit (gmx.se, orange.gr), or is a four-character name made
+// from a three-character label (aoll, webb, 1633) or a missed, extra or
+// wrong key in a four-letter label (live → lice): such names are mostly
+// registered and often words or names. Everything else is a typo.
+func buildCorpus(t testing.TB) corpus {
+	c, err := parseCurated(knownText, legitText, squatsText)
+	if err != nil {
+		t.Fatal(err)
+	}
+	real := map[string]string{}
+	for _, tg := range c.targets {
+		real[tg.domain] = "known"
+	}
+	for d := range c.legit {
+		real[d] = "allow-list"
+	}
+	for _, d := range readList(t, "heldout.txt") {
+		real[d] = "held-out"
+	}
+	intended := map[string][]string{}
+	kinds := map[string]string{}
+	uncertain := map[string][3]string{}
+	dense := map[string]bool{}
+	for _, tg := range corpusTargets {
+		for _, it := range genSlips(tg) {
+			_, squat := c.squats[it.typed]
+			switch {
+			case real[it.typed] != "":
+				// A real domain: in the legitimate set by its own source.
+			case squat:
+				intended[it.typed] = append(intended[it.typed], tg)
+			case it.labelLen > 0 && it.labelLen <= 3:
+				dense[it.typed] = true
+			case it.labelLen > 0 && len(strings.SplitN(tg, ".", 2)[0]) <= 3:
+				uncertain[it.typed] = [3]string{it.typed, tg, "four-character name near a short label"}
+			case it.labelLen > 0 && len(strings.SplitN(tg, ".", 2)[0]) == 4 && it.kind != "duplication" && it.kind != "transposition":
+				uncertain[it.typed] = [3]string{it.typed, tg, "four-letter label"}
+			case it.kind == "tld" && realTLD(it.typed) && !genHabitual(it.typed):
+				if len(strings.SplitN(tg, ".", 2)[0]) <= 3 {
+					dense[it.typed] = true
+				} else {
+					uncertain[it.typed] = [3]string{it.typed, tg, "real suffix"}
+				}
+			default:
+				intended[it.typed] = append(intended[it.typed], tg)
+			}
+			if _, ok := kinds[it.typed]; !ok {
+				kinds[it.typed] = it.kind
+			}
+		}
+	}
+	var out corpus
+	for typed, to := range intended {
+		slices.Sort(to)
+		out.typos = append(out.typos, corpusTypo{typed, slices.Compact(to), kinds[typed]})
+		delete(uncertain, typed)
+		delete(dense, typed)
+	}
+	sort.Slice(out.typos, func(i, j int) bool { return out.typos[i].typed < out.typos[j].typed })
+	for d, src := range real {
+		if src == "allow-list" || src == "held-out" {
+			out.legit = append(out.legit, [2]string{d, src})
+		}
+	}
+	var dl []string
+	for d := range dense {
+		dl = append(dl, d)
+	}
+	slices.Sort(dl)
+	r := rand.New(rand.NewPCG(corpusSeed, corpusSeed))
+	r.Shuffle(len(dl), func(i, j int) { dl[i], dl[j] = dl[j], dl[i] })
+	for _, d := range dl[:min(denseSample, len(dl))] {
+		out.legit = append(out.legit, [2]string{d, "dense"})
+	}
+	sort.Slice(out.legit, func(i, j int) bool { return out.legit[i][0] < out.legit[j][0] })
+	for _, u := range uncertain {
+		out.uncertain = append(out.uncertain, u)
+	}
+	sort.Slice(out.uncertain, func(i, j int) bool { return out.uncertain[i][0] < out.uncertain[j][0] })
+	return out
+}
+
+// genHabitual reports the real suffixes people slip to by habit: .co, .cm
+// and .om for .com, .ne and .et for .net.
+func genHabitual(typed string) bool {
+	tld := typed[strings.LastIndexByte(typed, '.')+1:]
+	switch tld {
+	case "co", "cm", "om", "ne", "et":
+		return true
+	}
+	return false
+}
+
+// render writes the corpus files' contents.
+func (c corpus) render() map[string][]byte {
+	var ty, le, un bytes.Buffer
+	head := "# Generated by corpus_gen_test.go (go test -run TestCorpusUpToDate -update); do not edit.\n"
+	ty.WriteString(head + "# typed\tintended (any of)\tslip\n")
+	for _, t := range c.typos {
+		fmt.Fprintf(&ty, "%s\t%s\t%s\n", t.typed, strings.Join(t.intended, ","), t.kind)
+	}
+	le.WriteString(head + "# domain\tsource\n")
+	for _, l := range c.legit {
+		fmt.Fprintf(&le, "%s\t%s\n", l[0], l[1])
+	}
+	un.WriteString(head + "# typed\tnear\twhy neither a typo nor legitimate for sure\n")
+	for _, u := range c.uncertain {
+		fmt.Fprintf(&un, "%s\t%s\t%s\n", u[0], u[1], u[2])
+	}
+	return map[string][]byte{"typos.tsv": ty.Bytes(), "legit.tsv": le.Bytes(), "uncertain.tsv": un.Bytes()}
+}
+
+// TestCorpusUpToDate checks the committed corpus is what the generator
+// makes, so the numbers measured on it are reproducible.
+func TestCorpusUpToDate(t *testing.T) {
+	files := buildCorpus(t).render()
+	for name, want := range files {
+		path := filepath.Join(corpusDir, name)
+		if *update {
+			if err := os.WriteFile(path, want, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		got, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%v (run with -update to generate)", err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s is stale: run go test -run TestCorpusUpToDate -update", path)
+		}
+	}
+}
