@@ -7,6 +7,14 @@
 // answered in time", and to know whether the answer was validated (the AD
 // bit, RFC 4035 §3.2.3). [Querier] is the interface every probe takes;
 // [Resolver] is the production implementation.
+//
+// [Resolver] retries truncated answers over TCP (RFC 7766 §5), falls back
+// from EDNS for servers that reject it (RFC 6891 §7), keeps only the
+// records that answer the question (RFC 5452 §6), and caches: answers for
+// their TTL, NXDOMAIN and no-data for the SOA minimum (RFC 2308 §5),
+// SERVFAIL briefly (RFC 2308 §7.1), timeouts never. Identical questions
+// asked at once share one query, so a bulk run asks each question once.
+// [LookupMX], [LookupTXT] and [LookupAddrs] work over any Querier.
 package dnsx
 
 import (
@@ -45,10 +53,14 @@ const (
 
 // Answer is one DNS answer, with what a diagnosis needs to explain it.
 type Answer struct {
-	Name    string  // the name asked, fully qualified, lower case
-	Type    uint16  // the type asked
-	Status  Status  // ok, nodata or nxdomain
-	Records []dns.RR // the answer section, CNAMEs included, in server order
+	Name   string // the name asked, fully qualified, lower case
+	Type   uint16 // the type asked
+	Status Status // ok, nodata or nxdomain
+	// Records are the answer section's records that answer the question:
+	// the CNAME (and DNAME) chain from Name and the records of the asked
+	// type at its end, in server order. Records about other names are
+	// dropped (RFC 5452 §6).
+	Records []dns.RR
 	// AD is the Authenticated Data bit: the resolver validated the answer
 	// with DNSSEC (RFC 4035 §3.2.3). It is only as trustworthy as the path
 	// to the resolver.
@@ -57,7 +69,11 @@ type Answer struct {
 	Server string        // the server that answered, host:port
 	RTT    time.Duration // time spent getting the answer (zero when cached)
 	Cached bool          // served from the cache
-	TTL    uint32        // how long the answer may be cached, in seconds
+	// TTL is how long the answer may be cached, in seconds: the smallest
+	// record TTL for a positive answer, the SOA minimum for a negative one
+	// (RFC 2308 §5). For a cached answer it is the time the cache will
+	// still keep it.
+	TTL uint32
 }
 
 // Of returns the records of the answer whose type is t, in order.
@@ -91,6 +107,9 @@ var (
 	ErrNetwork  = errors.New("network error")
 	ErrBadName  = errors.New("invalid domain name")
 	ErrFormat   = errors.New("malformed answer")
+	// ErrBadServer is a resolver address that is not an IP address with
+	// an optional port (see [ParseServer]).
+	ErrBadServer = errors.New("invalid resolver address")
 )
 
 // Error is a question that got no usable answer.
@@ -101,12 +120,31 @@ type Error struct {
 	Err    error  // one of the sentinels, possibly wrapping the cause
 }
 
+// Error says which question failed and how, in words fit for a report:
+// the kind of failure (one of the sentinels), not the socket-level cause
+// or the server's address, which change from run to run. [Error.Detail]
+// has those, for logs.
 func (e *Error) Error() string {
-	s := fmt.Sprintf("dns: %s %s: %v", e.Name, dns.TypeToString[e.Type], e.Err)
+	return fmt.Sprintf("dns: %s %s: %v", e.Name, typeName(e.Type), e.kind())
+}
+
+// Detail is Error with the underlying cause and the server asked.
+func (e *Error) Detail() string {
+	s := fmt.Sprintf("dns: %s %s: %v", e.Name, typeName(e.Type), e.Err)
 	if e.Server != "" {
 		s += " (server " + e.Server + ")"
 	}
 	return s
+}
+
+// kind returns the sentinel e wraps, or its own error when it wraps none.
+func (e *Error) kind() error {
+	for _, k := range []error{ErrTimeout, ErrServFail, ErrRefused, ErrNetwork, ErrBadName, ErrFormat, ErrBadServer} {
+		if errors.Is(e.Err, k) {
+			return k
+		}
+	}
+	return e.Err
 }
 
 func (e *Error) Unwrap() error { return e.Err }

@@ -2,199 +2,260 @@ package dnsx
 
 import (
 	"context"
-	"errors"
-	"net"
-	"os"
+	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/miekg/dns"
 )
 
+// Defaults for the zero fields of [Config].
+const (
+	DefaultTimeout   = 2 * time.Second
+	DefaultAttempts  = 2
+	DefaultUDPSize   = 1232 // the DNS Flag Day 2020 size: no IP fragmentation
+	DefaultCacheSize = 10000
+	DefaultMaxTTL    = time.Hour
+	// DefaultFailureTTL is how long a SERVFAIL or REFUSED is remembered.
+	// RFC 2308 §7.1 allows up to five minutes; a short time keeps a
+	// diagnosis from repeating a failure the operator has just fixed while
+	// still sparing a failing server the same question from a bulk run.
+	DefaultFailureTTL = 30 * time.Second
+)
+
 // Config configures a [Resolver]. The zero value uses the system's
-// resolvers from /etc/resolv.conf.
+// resolvers from /etc/resolv.conf with a 10,000-entry cache.
 type Config struct {
-	// Servers are the recursive resolvers to ask, host:port, in order.
-	// Empty means the nameservers of /etc/resolv.conf.
+	// Servers are the recursive resolvers to ask, in order, each as
+	// accepted by [ParseServer]: "192.0.2.1", "192.0.2.1:5353",
+	// "2001:db8::1" or "[2001:db8::1]:5353". Empty means the nameservers
+	// of ResolvConf.
 	Servers []string
-	// Timeout bounds one attempt at one server; 0 means 2s. The context's
-	// deadline bounds the whole question.
+	// ResolvConf is the resolv.conf file read when Servers is empty;
+	// "" means /etc/resolv.conf. Its timeout and attempts options are used
+	// when Timeout and Attempts are zero.
+	ResolvConf string
+	// Timeout bounds one attempt at one server; 0 means the resolv.conf
+	// option or DefaultTimeout.
 	Timeout time.Duration
-	// Attempts is how many times each server is tried; 0 means 2.
+	// Attempts is how many times each server is tried; 0 means the
+	// resolv.conf option or DefaultAttempts.
 	Attempts int
-	// UDPSize is the EDNS0 buffer size advertised (RFC 6891); 0 means 1232.
+	// UDPSize is the EDNS0 buffer size advertised (RFC 6891 §6.2.5);
+	// 0 means DefaultUDPSize.
 	UDPSize uint16
+
+	// CacheSize bounds the number of answers cached; 0 means
+	// DefaultCacheSize and a negative value disables the cache. The
+	// least recently used answer is evicted first.
+	CacheSize int
+	// MinTTL and MaxTTL clamp how long an answer is cached. MinTTL 0 means
+	// answers with TTL 0 are not cached (RFC 1035 §3.2.1); MaxTTL 0 means
+	// DefaultMaxTTL.
+	MinTTL, MaxTTL time.Duration
+	// FailureTTL is how long SERVFAIL and REFUSED answers are cached
+	// (RFC 2308 §7.1, RFC 9520 §3.2); 0 means DefaultFailureTTL and a
+	// negative value disables it. Timeouts are never cached.
+	FailureTTL time.Duration
+	// Now is the cache's clock; nil means time.Now. Round-trip times are
+	// always measured with the real clock.
+	Now func() time.Time
+
+	// Trace, when set, is called after every message exchange with a
+	// server: a transcript of what was sent where. It is called from
+	// several goroutines at once.
+	Trace func(Exchange)
 }
 
-// Resolver is a stub resolver that keeps the distinctions a diagnosis needs.
-// It is safe for concurrent use.
+// Exchange is one message sent to a server and what came of it, for
+// [Config.Trace].
+type Exchange struct {
+	Server    string // host:port
+	Network   string // "udp" or "tcp"
+	Name      string
+	Type      uint16
+	ID        uint16        // the message ID sent
+	EDNS      bool          // the query carried an OPT record
+	RTT       time.Duration // from sending to the reply or the error
+	Rcode     int           // the reply's RCODE, -1 when there was no reply
+	Truncated bool          // the reply had the TC bit
+	Err       error         // why there was no usable reply
+}
+
+// Resolver is a caching stub resolver that keeps the distinctions a
+// diagnosis needs. Identical questions asked at the same time share one
+// lookup. It is safe for concurrent use.
 type Resolver struct {
 	cfg     Config
-	servers []string
+	servers []*server
+	cache   *cache // nil when disabled
+	stats   counters
+
+	mu       sync.Mutex
+	inflight map[cacheKey]*call // lookups under way
 }
 
-// New returns a Resolver for cfg.
+// server is one upstream resolver and how it has been doing.
+type server struct {
+	addr     string
+	timeouts atomic.Int32 // consecutive exchanges that got no reply
+}
+
+// New returns a Resolver for cfg. It fails when a server address is
+// invalid or the resolv.conf file cannot be read.
 func New(cfg Config) (*Resolver, error) {
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = 2 * time.Second
-	}
-	if cfg.Attempts <= 0 {
-		cfg.Attempts = 2
-	}
-	if cfg.UDPSize == 0 {
-		cfg.UDPSize = 1232
-	}
-	servers := cfg.Servers
-	if len(servers) == 0 {
-		var err error
-		servers, err = systemServers("/etc/resolv.conf")
+	var addrs []string
+	if len(cfg.Servers) > 0 {
+		for _, s := range cfg.Servers {
+			a, err := ParseServer(s)
+			if err != nil {
+				return nil, err
+			}
+			addrs = append(addrs, a)
+		}
+	} else {
+		path := cfg.ResolvConf
+		if path == "" {
+			path = "/etc/resolv.conf"
+		}
+		sys, err := readResolvConf(path)
 		if err != nil {
 			return nil, err
 		}
+		addrs = sys.servers
+		if cfg.Timeout <= 0 {
+			cfg.Timeout = sys.timeout
+		}
+		if cfg.Attempts <= 0 {
+			cfg.Attempts = sys.attempts
+		}
 	}
-	return &Resolver{cfg: cfg, servers: servers}, nil
+	cfg = withDefaults(cfg)
+	r := &Resolver{cfg: cfg, inflight: make(map[cacheKey]*call)}
+	for _, a := range addrs {
+		r.servers = append(r.servers, &server{addr: a})
+	}
+	if cfg.CacheSize > 0 {
+		r.cache = newCache(cfg.CacheSize)
+	}
+	return r, nil
 }
 
-// Servers returns the servers the resolver asks, in order.
-func (r *Resolver) Servers() []string { return append([]string(nil), r.servers...) }
-
-// systemServers reads the nameserver lines of a resolv.conf file.
-func systemServers(path string) ([]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, errors.Join(ErrNetwork, err)
+func withDefaults(cfg Config) Config {
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
 	}
-	defer f.Close()
-	cc, err := dns.ClientConfigFromReader(f)
-	if err != nil {
-		return nil, errors.Join(ErrNetwork, err)
+	if cfg.Attempts <= 0 {
+		cfg.Attempts = DefaultAttempts
 	}
-	if len(cc.Servers) == 0 {
-		return nil, errors.Join(ErrNetwork, errors.New("no nameserver in "+path))
+	if cfg.UDPSize == 0 {
+		cfg.UDPSize = DefaultUDPSize
 	}
-	var out []string
-	for _, s := range cc.Servers {
-		out = append(out, net.JoinHostPort(s, cc.Port))
+	if cfg.CacheSize == 0 {
+		cfg.CacheSize = DefaultCacheSize
 	}
-	return out, nil
+	if cfg.MinTTL < 0 {
+		cfg.MinTTL = 0
+	}
+	if cfg.MaxTTL <= 0 {
+		cfg.MaxTTL = DefaultMaxTTL
+	}
+	cfg.MaxTTL = max(cfg.MaxTTL, cfg.MinTTL)
+	if cfg.FailureTTL == 0 {
+		cfg.FailureTTL = DefaultFailureTTL
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return cfg
 }
 
-// Query asks the configured servers for (name, qtype), trying each server in
-// turn until one answers, and retries over TCP when a UDP answer is
-// truncated (RFC 7766 §5).
+// Servers returns the servers the resolver asks, host:port, in the
+// configured order.
+func (r *Resolver) Servers() []string {
+	out := make([]string, len(r.servers))
+	for i, s := range r.servers {
+		out[i] = s.addr
+	}
+	return out
+}
+
+// Config returns the configuration in effect: defaults filled in, and
+// Servers as host:port, read from resolv.conf when none were given.
+func (r *Resolver) Config() Config {
+	cfg := r.cfg
+	cfg.Servers = r.Servers()
+	return cfg
+}
+
+// Query answers (name, qtype) from the cache or by asking the servers in
+// turn, retrying over TCP when a UDP answer is truncated (RFC 7766 §5).
+//
+// Concurrent identical questions share one lookup. The shared lookup runs
+// detached from any one caller's context, bounded by the resolver's own
+// timeouts, so a caller that gives up does not fail the others; each
+// caller stops waiting when its own context ends, with an error wrapping
+// ErrTimeout and the context's error.
+//
+// The Answer returned belongs to the caller: it shares nothing mutable
+// with the cache or with other callers.
 func (r *Resolver) Query(ctx context.Context, name string, qtype uint16) (*Answer, error) {
-	fqdn := strings.ToLower(dns.Fqdn(name))
-	if _, ok := dns.IsDomainName(fqdn); !ok || len(fqdn) > 254 {
+	fqdn, ok := canonicalName(name)
+	if !ok {
 		return nil, &Error{Name: fqdn, Type: qtype, Err: ErrBadName}
 	}
-	var last error = &Error{Name: fqdn, Type: qtype, Err: ErrTimeout}
-	for attempt := 0; attempt < r.cfg.Attempts; attempt++ {
-		for _, srv := range r.servers {
-			if err := ctx.Err(); err != nil {
-				return nil, &Error{Name: fqdn, Type: qtype, Server: srv, Err: errors.Join(ErrTimeout, err)}
-			}
-			a, err := r.exchange(ctx, srv, fqdn, qtype)
-			if err == nil {
-				return a, nil
-			}
-			last = err
-			// A server that answered REFUSED or SERVFAIL may be alone in
-			// its failure: go on to the next server.
-		}
+	r.stats.questions.Add(1)
+	key := cacheKey{name: fqdn, qtype: qtype}
+	if f, ok := r.cached(key); ok {
+		r.stats.cacheHits.Add(1)
+		return f.answer, f.err
 	}
-	return nil, last
+	if err := ctx.Err(); err != nil {
+		r.stats.abandoned.Add(1)
+		return nil, &Error{Name: fqdn, Type: qtype, Err: fmt.Errorf("%w: %w", ErrTimeout, err)}
+	}
+	c, leader := r.join(ctx, key)
+	if !leader {
+		r.stats.coalesced.Add(1)
+	}
+	select {
+	case <-c.done:
+		f := c.result
+		if f.fromCache {
+			r.stats.cacheHits.Add(1)
+		}
+		if c.shared {
+			return f.answer.clone(), cloneErr(f.err)
+		}
+		return f.answer, f.err
+	case <-ctx.Done():
+		r.stats.abandoned.Add(1)
+		return nil, &Error{Name: fqdn, Type: qtype, Err: fmt.Errorf("%w: %w", ErrTimeout, ctx.Err())}
+	}
 }
 
-func (r *Resolver) exchange(ctx context.Context, srv, fqdn string, qtype uint16) (*Answer, error) {
-	m := new(dns.Msg)
-	m.SetQuestion(fqdn, qtype)
-	m.RecursionDesired = true
-	m.AuthenticatedData = true // ask for the AD bit (RFC 6840 §5.7)
-	m.SetEdns0(r.cfg.UDPSize, false)
-
-	start := time.Now()
-	resp, tcp, err := r.roundTrip(ctx, srv, m, "udp")
-	if err == nil && resp.Truncated {
-		resp, tcp, err = r.roundTrip(ctx, srv, m, "tcp")
+// canonicalName returns name fully qualified and in lower case, and
+// whether it is a valid domain name in ASCII: labels of at most 63
+// octets and at most 255 octets in all (RFC 1035 §2.3.4).
+func canonicalName(name string) (string, bool) {
+	fqdn := strings.ToLower(dns.Fqdn(name))
+	if name == "" {
+		return fqdn, false
 	}
-	rtt := time.Since(start)
-	if err != nil {
-		return nil, &Error{Name: fqdn, Type: qtype, Server: srv, Err: err}
+	// Raw spaces, control bytes and non-ASCII have no place in a host
+	// name; internationalized names are asked as A-labels (RFC 5890).
+	for i := 0; i < len(fqdn); i++ {
+		if c := fqdn[i]; c <= ' ' || c > '~' {
+			return fqdn, false
+		}
 	}
-	return interpret(resp, fqdn, qtype, srv, tcp, rtt)
+	_, ok := dns.IsDomainName(fqdn)
+	return fqdn, ok
 }
 
-func (r *Resolver) roundTrip(ctx context.Context, srv string, m *dns.Msg, network string) (*dns.Msg, bool, error) {
-	c := &dns.Client{Net: network, Timeout: r.cfg.Timeout, UDPSize: r.cfg.UDPSize}
-	actx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
-	defer cancel()
-	resp, _, err := c.ExchangeContext(actx, m, srv)
-	if err != nil {
-		var ne net.Error
-		switch {
-		case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled),
-			errors.As(err, &ne) && ne.Timeout():
-			return nil, false, errors.Join(ErrTimeout, err)
-		default:
-			return nil, false, errors.Join(ErrNetwork, err)
-		}
-	}
-	return resp, network == "tcp", nil
-}
-
-// interpret turns a DNS response into an Answer or an *Error. It checks
-// that the response answers the question asked (RFC 5452 §4.3).
-func interpret(resp *dns.Msg, fqdn string, qtype uint16, srv string, tcp bool, rtt time.Duration) (*Answer, error) {
-	fail := func(err error) (*Answer, error) {
-		return nil, &Error{Name: fqdn, Type: qtype, Server: srv, Err: err}
-	}
-	if resp == nil || !resp.Response {
-		return fail(ErrFormat)
-	}
-	if len(resp.Question) != 1 || !strings.EqualFold(resp.Question[0].Name, fqdn) || resp.Question[0].Qtype != qtype {
-		return fail(ErrFormat)
-	}
-	a := &Answer{Name: fqdn, Type: qtype, AD: resp.AuthenticatedData, TCP: tcp, Server: srv, RTT: rtt}
-	switch resp.Rcode {
-	case dns.RcodeSuccess:
-	case dns.RcodeNameError:
-		a.Status = StatusNXDomain
-		a.Records = resp.Answer // a CNAME chain may lead to the missing name
-		a.TTL = negativeTTL(resp)
-		return a, nil
-	case dns.RcodeServerFailure:
-		return fail(ErrServFail)
-	case dns.RcodeRefused:
-		return fail(ErrRefused)
-	default:
-		return fail(errors.Join(ErrServFail, errors.New("rcode "+dns.RcodeToString[resp.Rcode])))
-	}
-	a.Records = resp.Answer
-	a.Status = StatusNoData
-	a.TTL = negativeTTL(resp)
-	var minTTL uint32 = 1<<31 - 1
-	for _, rr := range resp.Answer {
-		h := rr.Header()
-		if h.Rrtype == qtype || qtype == dns.TypeANY {
-			a.Status = StatusOK
-		}
-		if h.Ttl < minTTL {
-			minTTL = h.Ttl
-		}
-	}
-	if a.Status == StatusOK {
-		a.TTL = minTTL
-	}
-	return a, nil
-}
-
-// negativeTTL is how long a negative answer may be cached: the SOA minimum,
-// bounded by the SOA's own TTL (RFC 2308 §5).
-func negativeTTL(resp *dns.Msg) uint32 {
-	for _, rr := range resp.Ns {
-		if soa, ok := rr.(*dns.SOA); ok {
-			return min(soa.Minttl, soa.Hdr.Ttl)
-		}
-	}
-	return 0
+type cacheKey struct {
+	name  string
+	qtype uint16
 }
