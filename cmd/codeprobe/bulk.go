@@ -1,0 +1,206 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/codeprobe/codeprobe/diagnose"
+	"golang.org/x/term"
+)
+
+// runBulk checks every address of a list — one a line, or a CSV with an
+// email column — with bounded concurrency, and prints the reports in input
+// order as they complete. Memory stays bounded whatever the list's length:
+// at most a window of concurrency×4 addresses is in flight or waiting to
+// be printed.
+func runBulk(ctx context.Context, checker *diagnose.Checker, sender *diagnose.SenderReport, f checkFlags, stdin io.Reader, out reportWriter, stderr io.Writer) error {
+	in := stdin
+	if f.file != "-" {
+		fh, err := os.Open(f.file)
+		if err != nil {
+			return usageError("%v", err)
+		}
+		defer fh.Close()
+		in = fh
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	type job struct {
+		addr string
+		done chan *diagnose.Report
+	}
+	jobs := make(chan *job)
+	order := make(chan *job, f.concurrency*4)
+	var readErr error
+	go func() {
+		defer close(jobs)
+		defer close(order)
+		readErr = readAddresses(in, func(addr string) bool {
+			j := &job{addr: addr, done: make(chan *diagnose.Report, 1)}
+			select {
+			case order <- j:
+			case <-ctx.Done():
+				return false
+			}
+			select {
+			case jobs <- j:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		})
+	}()
+	var wg sync.WaitGroup
+	for range f.concurrency {
+		wg.Go(func() {
+			for j := range jobs {
+				r := checker.Check(ctx, j.addr)
+				r.Sender = sender
+				j.done <- r
+			}
+		})
+	}
+
+	var done atomic.Int64
+	stopProgress := startProgress(stderr, &done)
+	found := false
+	var writeErr error
+	for j := range order {
+		r := <-j.done
+		if writeErr == nil {
+			writeErr = out.write(r)
+			if writeErr != nil {
+				cancel()
+			}
+		}
+		found = found || r.Worst() == "fail"
+		done.Add(1)
+	}
+	wg.Wait()
+	stopProgress()
+	if err := errors.Join(writeErr, out.close()); err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	if readErr != nil {
+		return &exitError{code: 2, err: readErr}
+	}
+	if found {
+		return errFound
+	}
+	return nil
+}
+
+// readAddresses calls emit for each address of the input, stopping early
+// when emit returns false. The input is one address a line (blank lines and
+// lines starting with # are skipped), or CSV when its first line is a CSV
+// header with an "email" column.
+func readAddresses(in io.Reader, emit func(string) bool) error {
+	br := bufio.NewReaderSize(in, 64<<10)
+	first, err := br.Peek(4096)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		return err
+	}
+	head, _, _ := strings.Cut(string(first), "\n")
+	if col := emailColumn(head); col >= 0 {
+		return readCSV(br, col, emit)
+	}
+	sc := bufio.NewScanner(br)
+	sc.Buffer(make([]byte, 0, 4096), 1<<20)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if !emit(line) {
+			return nil
+		}
+	}
+	return sc.Err()
+}
+
+// emailColumn returns the index of the "email" column of a CSV header
+// line, or -1 when the line is not such a header.
+func emailColumn(line string) int {
+	line = strings.TrimSpace(strings.TrimPrefix(line, "\ufeff"))
+	if !strings.Contains(line, ",") && !strings.EqualFold(strings.Trim(line, `"`), "email") {
+		return -1
+	}
+	fields, err := csv.NewReader(strings.NewReader(line)).Read()
+	if err != nil {
+		return -1
+	}
+	for i, f := range fields {
+		switch strings.ToLower(strings.TrimSpace(f)) {
+		case "email", "e-mail", "email_address", "address":
+			return i
+		}
+	}
+	return -1
+}
+
+func readCSV(r io.Reader, col int, emit func(string) bool) error {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	if _, err := cr.Read(); err != nil { // the header
+		return err
+	}
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("reading CSV: %w", err)
+		}
+		if col >= len(rec) || strings.TrimSpace(rec[col]) == "" {
+			continue
+		}
+		if !emit(strings.TrimSpace(rec[col])) {
+			return nil
+		}
+	}
+}
+
+// startProgress shows a count and rate on stderr when it is a terminal,
+// until the returned function is called.
+func startProgress(stderr io.Writer, done *atomic.Int64) func() {
+	fh, ok := stderr.(*os.File)
+	if !ok || !term.IsTerminal(int(fh.Fd())) {
+		return func() {}
+	}
+	stop := make(chan struct{})
+	finished := make(chan struct{})
+	start := time.Now()
+	show := func() {
+		n := done.Load()
+		rate := float64(n) / time.Since(start).Seconds()
+		fmt.Fprintf(stderr, "\r\033[Kchecked %d addresses (%.0f/s)", n, rate)
+	}
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				show()
+			case <-stop:
+				show()
+				fmt.Fprintln(stderr)
+				return
+			}
+		}
+	}()
+	return func() { close(stop); <-finished }
+}
