@@ -5,12 +5,13 @@ import (
 	"go/parser"
 	"go/token"
 	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/codeprobe/codeprobe/internal/testenv"
 )
 
 var (
@@ -318,19 +319,9 @@ var backticked = regexp.MustCompile("`([a-z0-9.-]+)`")
 // test when there is none.
 func findShared(t *testing.T, name string) string {
 	t.Helper()
-	dir, err := os.Getwd()
+	data, err := os.ReadFile(testenv.Shared(t, name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		data, err := os.ReadFile(filepath.Join(dir, "shared", name))
-		if err == nil {
-			return string(data)
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skipf("shared/%s not found above the package directory", name)
-		}
-		dir = parent
-	}
+	return string(data)
 }

@@ -46,7 +46,7 @@ func BenchmarkBulk(b *testing.B) {
 }
 
 func bulkOnce(b *testing.B, w *fixtures.World, n, domains int) {
-	r, err := dnsx.New(dnsx.Config{Servers: []string{w.DNS.Addr}, Timeout: 2 * time.Second})
+	r, err := dnsx.New(dnsx.Config{Servers: []string{w.DNS.Addr}, Timeout: 2 * time.Second, CacheSize: bulkCacheSize})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -92,6 +92,8 @@ func bulkOnce(b *testing.B, w *fixtures.World, n, domains int) {
 	}
 	queries := w.DNS.Queries()
 	distinct := w.DNS.DistinctQuestions()
+	st := r.Stats()
+	b.Logf("%d addresses in %v; resolver: %+v", n, elapsed, st)
 	b.ReportMetric(float64(n)/elapsed.Seconds(), "addr/s")
 	if distinct > 0 {
 		b.ReportMetric(float64(queries)/float64(distinct), "queries/distinct")

@@ -80,6 +80,11 @@ func (f *checkFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.verbose, "v", false, "show the evidence (DNS answers, SMTP transcripts) in text output")
 }
 
+// bulkCacheSize is the DNS cache of bulk mode: a check asks about eight
+// questions per domain, so this keeps every answer of a list over 12,000
+// domains for its TTL, in at most about 60 MB.
+const bulkCacheSize = 100_000
+
 // parseInterspersed parses flags wherever they stand among the arguments,
 // so that `codeprobe check ann@example.com --json` works.
 func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
@@ -227,7 +232,11 @@ func (f *checkFlags) options() (diagnose.Options, func(), error) {
 		servers = []string{s}
 	}
 	if !f.offline {
-		r, err := dnsx.New(dnsx.Config{Servers: servers})
+		cfg := dnsx.Config{Servers: servers}
+		if f.file != "" {
+			cfg.CacheSize = bulkCacheSize
+		}
+		r, err := dnsx.New(cfg)
 		if err != nil {
 			cleanup()
 			return opts, func() {}, &exitError{code: 2, err: err}

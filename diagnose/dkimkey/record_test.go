@@ -16,29 +16,18 @@ import (
 	"errors"
 	"math/big"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/codeprobe/codeprobe/internal/testenv"
 )
 
 // sharedFile finds rel under the shared/ directory of an enclosing
 // directory (the project lives next to it), or skips the test.
 func sharedFile(t *testing.T, rel string) string {
 	t.Helper()
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for dir := wd; ; dir = filepath.Dir(dir) {
-		p := filepath.Join(dir, "shared", rel)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		if filepath.Dir(dir) == dir {
-			t.Skipf("conformance data shared/%s not found above %s", rel, wd)
-		}
-	}
+	return testenv.Shared(t, rel)
 }
 
 func readShared(t *testing.T, rel string) string {

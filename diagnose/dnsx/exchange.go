@@ -129,6 +129,12 @@ func (r *Resolver) ask(ctx context.Context, addr string, m *dns.Msg) (*dns.Msg, 
 // Timeout for the reply. The miekg client discards UDP replies whose ID
 // does not match and rejects such TCP replies (RFC 5452 §9.1).
 func (r *Resolver) roundTrip(ctx context.Context, addr string, m *dns.Msg, network string) (*dns.Msg, error) {
+	select {
+	case r.slots <- struct{}{}:
+		defer func() { <-r.slots }()
+	case <-ctx.Done():
+		return nil, fmt.Errorf("%w: %w", ErrTimeout, ctx.Err())
+	}
 	m.Id = dns.Id()
 	c := &dns.Client{Net: network, Timeout: r.cfg.Timeout, UDPSize: r.cfg.UDPSize}
 	actx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)

@@ -23,6 +23,10 @@ const (
 	// diagnosis from repeating a failure the operator has just fixed while
 	// still sparing a failing server the same question from a bulk run.
 	DefaultFailureTTL = 30 * time.Second
+	// DefaultMaxInFlight bounds the queries on the wire at once. A bulk
+	// run fires many questions together; a burst larger than a resolver's
+	// socket buffer is dropped, and every drop costs a Timeout-long retry.
+	DefaultMaxInFlight = 64
 )
 
 // Config configures a [Resolver]. The zero value uses the system's
@@ -59,6 +63,9 @@ type Config struct {
 	// (RFC 2308 §7.1, RFC 9520 §3.2); 0 means DefaultFailureTTL and a
 	// negative value disables it. Timeouts are never cached.
 	FailureTTL time.Duration
+	// MaxInFlight bounds the queries sent and not yet answered, across all
+	// servers; 0 means DefaultMaxInFlight. Questions beyond it wait.
+	MaxInFlight int
 	// Now is the cache's clock; nil means time.Now. Round-trip times are
 	// always measured with the real clock.
 	Now func() time.Time
@@ -95,6 +102,8 @@ type Resolver struct {
 
 	mu       sync.Mutex
 	inflight map[cacheKey]*call // lookups under way
+
+	slots chan struct{} // bounds the queries on the wire (Config.MaxInFlight)
 }
 
 // server is one upstream resolver and how it has been doing.
@@ -133,7 +142,7 @@ func New(cfg Config) (*Resolver, error) {
 		}
 	}
 	cfg = withDefaults(cfg)
-	r := &Resolver{cfg: cfg, inflight: make(map[cacheKey]*call)}
+	r := &Resolver{cfg: cfg, inflight: make(map[cacheKey]*call), slots: make(chan struct{}, cfg.MaxInFlight)}
 	for _, a := range addrs {
 		r.servers = append(r.servers, &server{addr: a})
 	}
@@ -144,6 +153,9 @@ func New(cfg Config) (*Resolver, error) {
 }
 
 func withDefaults(cfg Config) Config {
+	if cfg.MaxInFlight <= 0 {
+		cfg.MaxInFlight = DefaultMaxInFlight
+	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
 	}
@@ -246,13 +258,31 @@ func canonicalName(name string) (string, bool) {
 	}
 	// Raw spaces, control bytes and non-ASCII have no place in a host
 	// name; internationalized names are asked as A-labels (RFC 5890).
+	// Any octet may still be asked in presentation escapes (\032, "\ "),
+	// as SPF macros can produce them (RFC 7208 §7.3).
 	for i := 0; i < len(fqdn); i++ {
-		if c := fqdn[i]; c <= ' ' || c > '~' {
+		switch c := fqdn[i]; {
+		case c == '\\':
+			i++
+		case c <= ' ' || c > '~':
 			return fqdn, false
 		}
 	}
-	_, ok := dns.IsDomainName(fqdn)
-	return fqdn, ok
+	if _, ok := dns.IsDomainName(fqdn); !ok {
+		return fqdn, false
+	}
+	// Round-trip through the wire form so that every spelling of a name
+	// ("\032", "\ ") becomes the one the server's reply will carry.
+	buf := make([]byte, 256)
+	off, err := dns.PackDomainName(fqdn, buf, 0, nil, false)
+	if err != nil {
+		return fqdn, false
+	}
+	canon, _, err := dns.UnpackDomainName(buf[:off], 0)
+	if err != nil {
+		return fqdn, false
+	}
+	return strings.ToLower(canon), true
 }
 
 type cacheKey struct {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"unicode"
 
+	"github.com/codeprobe/codeprobe/internal/testenv"
 	"golang.org/x/net/publicsuffix"
 )
 
@@ -33,21 +34,7 @@ const (
 // directory; the test is skipped when it is absent.
 func corporaDir(t *testing.T) string {
 	t.Helper()
-	dir, err := filepath.Abs(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		cand := filepath.Join(dir, "shared", "corpora", "domains")
-		if st, err := os.Stat(cand); err == nil && st.IsDir() {
-			return cand
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("shared/corpora/domains not found above the package directory: cannot regenerate the curated lists")
-		}
-		dir = parent
-	}
+	return testenv.Shared(t, "corpora", "domains")
 }
 
 // readUpstream returns the normalised entries of an upstream list: trimmed

@@ -5,26 +5,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/codeprobe/codeprobe/internal/testenv"
 )
 
 // sharedDir finds the repository's sibling shared/ directory by walking up
 // from the package directory.
 func sharedDir(t *testing.T) string {
 	t.Helper()
-	dir, err := filepath.Abs(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if st, err := os.Stat(filepath.Join(dir, "shared", "corpora", "typo")); err == nil && st.IsDir() {
-			return filepath.Join(dir, "shared", "corpora", "typo")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("shared/corpora/typo not found above the package: public vectors not available")
-		}
-		dir = parent
-	}
+	return testenv.Shared(t, "corpora", "typo")
 }
 
 // vector is one public test vector, reduced to a domain: what was typed
