@@ -106,10 +106,11 @@ func onlyAdvice(ids []string) bool {
 	return true
 }
 
-// spfTree renders the audit's lookup tree, one line per term, indented by
-// depth, with the lookups each subtree costs.
+// spfTree renders the audit's lookup tree, one line per term that costs a
+// DNS lookup, indented by depth, with the lookups each subtree costs. Terms
+// that cost none (ip4, ip6, all) are in the records shown.
 func spfTree(n *spf.AuditNode, depth int, out []string) []string {
-	if n == nil {
+	if n == nil || depth > 0 && n.Lookups == 0 && n.Record == "" && len(n.Children) == 0 {
 		return out
 	}
 	indent := strings.Repeat("  ", depth)

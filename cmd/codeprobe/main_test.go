@@ -139,7 +139,7 @@ func TestBulkKeepsOrder(t *testing.T) {
 		want = append(want, a)
 		in.WriteString(a + "\n")
 	}
-	out, errOut, code := runCLI(t, in.String(), "check", "--demo", "--no-smtp", "--timeout", "2s", "--file", "-", "--json", "--concurrency", "8")
+	out, errOut, code := runCLI(t, in.String(), "check", "--demo", "--no-smtp", "--timeout", "5s", "--file", "-", "--json", "--concurrency", "8")
 	if code != 1 {
 		t.Errorf("exit %d, want 1\n%s", code, errOut)
 	}
@@ -203,4 +203,27 @@ func TestExitCode(t *testing.T) {
 	if c := exitCode(errors.New("boom"), &b); c != 2 || !strings.Contains(b.String(), "boom") {
 		t.Errorf("plain error: %d %q", c, b.String())
 	}
+}
+
+// FuzzReadAddresses: whatever the input list, reading it never panics and
+// yields trimmed, non-empty addresses, no comment lines.
+func FuzzReadAddresses(f *testing.F) {
+	for _, seed := range []string{
+		"ann@example.com\nbob@example.org\n",
+		"# comment\n\n  spaced@example.com  \r\n",
+		"id,email\n1,ann@example.com\n2,\n",
+		"\ufeffEmail,name\n\"quoted, name\"@example.com,Ann\n",
+		"email\n\"unterminated\n",
+		"a,b,c\n1,2,3\n",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		readAddresses(strings.NewReader(in), func(a string) bool {
+			if a == "" || a != strings.TrimSpace(a) {
+				t.Fatalf("emitted %q", a)
+			}
+			return true
+		})
+	})
 }

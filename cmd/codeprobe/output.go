@@ -139,7 +139,12 @@ func (t *textWriter) write(r *diagnose.Report) error {
 // findings prints each finding on a line: problems with the rule's summary
 // and then the facts, good news with the facts alone.
 func (t *textWriter) findings(fs []diagnose.Finding) {
+	var absent []string
 	for _, f := range fs {
+		if what, ok := quietAbsences[f.ID]; ok && !t.verbose {
+			absent = append(absent, what)
+			continue
+		}
 		mark := severityMarks[f.Severity]
 		switch {
 		case f.Severity.Rank() >= rules.Inconclusive.Rank():
@@ -162,6 +167,19 @@ func (t *textWriter) findings(fs []diagnose.Finding) {
 			}
 		}
 	}
+	if len(absent) > 0 {
+		fmt.Fprintf(t.bw, "  %s %-12s %-22s not used: %s (-v for details)\n", severityMarks[rules.Info], rules.Info, "transport security", strings.Join(absent, ", "))
+	}
+}
+
+// quietAbsences are findings that say a domain lacks an optional
+// transport-security feature: true of most domains and no cause of a lost
+// code, so the text output folds them into one line unless -v.
+var quietAbsences = map[string]string{
+	rules.MTASTSNone:     "MTA-STS",
+	rules.TLSRPTNone:     "TLS-RPT",
+	rules.DANENone:       "DANE",
+	rules.DNSSECInsecure: "DNSSEC",
 }
 
 var severityMarks = map[rules.Severity]string{
@@ -172,9 +190,15 @@ var severityMarks = map[rules.Severity]string{
 	rules.Fail:         "✗",
 }
 
-// advice is the catalogue entry for the report's worst finding, the one
-// whose advice the user needs first.
+// advice is the catalogue entry whose advice the user needs first: the
+// typo's when there is a suggestion (the fix is to use the right address,
+// whatever else is wrong with the mistyped one), else the worst finding's.
 func advice(r *diagnose.Report) *rules.Rule {
+	if r.Suggestion != "" {
+		if rule, ok := rules.Lookup(rules.AddressTypo); ok {
+			return &rule
+		}
+	}
 	all := append([]diagnose.Finding(nil), r.Findings...)
 	if r.Sender != nil {
 		all = append(all, r.Sender.Findings...)

@@ -205,6 +205,11 @@ func (f *Fetcher) get(ctx context.Context, host string, port int, addrs []netip.
 		return nil, fmt.Errorf("%w: %d bytes announced, at most %d are read", ErrTooLarge, resp.ContentLength, MaxPolicySize)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxPolicySize+1))
+	if err == nil && ctx.Err() != nil {
+		// The deadline ended the body: what arrived is a fragment, even
+		// when the cut looked like a clean end of the response.
+		err = ctx.Err()
+	}
 	if err != nil {
 		return nil, classify(err, res.PolicyURL)
 	}
