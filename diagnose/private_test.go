@@ -2,36 +2,12 @@ package diagnose_test
 
 import (
 	"context"
-	"errors"
-	"net"
 	"slices"
-	"sync"
 	"testing"
 
 	"github.com/codeprobe/codeprobe/diagnose"
+	"github.com/codeprobe/codeprobe/fixtures"
 )
-
-// recordingDialer records every address it is asked to dial and connects
-// to nothing: no packet is ever sent.
-type recordingDialer struct {
-	mu   sync.Mutex
-	addr []string
-}
-
-var errRecorded = errors.New("recording dialer: not connecting")
-
-func (d *recordingDialer) DialContext(_ context.Context, _, address string) (net.Conn, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.addr = append(d.addr, address)
-	return nil, errRecorded
-}
-
-func (d *recordingDialer) dialled() []string {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return slices.Clone(d.addr)
-}
 
 // TestPrivateMXNeverDialled: an MX record is attacker-controlled input. One
 // pointing at loopback, a private network, the cloud metadata address or
@@ -47,25 +23,25 @@ func TestPrivateMXNeverDialled(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.address, func(t *testing.T) {
-			rec := &recordingDialer{}
+			rec := &fixtures.RecordingDialer{}
 			opts := worldOptions(t, w)
 			opts.Dialer = rec
 			opts.RCPT = true
 			ch, _ := diagnose.New(opts)
 			r := ch.Check(context.Background(), c.address)
-			if got := rec.dialled(); slices.Contains(got, c.target) {
+			if got := rec.Dialled(); slices.Contains(got, c.target) {
 				t.Errorf("without --allow-private, %s was dialled: %v", c.target, got)
 			}
 			if !r.Has("mx.private-address") && !r.Has("mtasts.private-address") {
 				t.Errorf("no private-address finding: %+v", r.Findings)
 			}
 
-			rec = &recordingDialer{}
+			rec = &fixtures.RecordingDialer{}
 			opts.Dialer = rec
 			opts.AllowPrivate = true
 			ch, _ = diagnose.New(opts)
 			ch.Check(context.Background(), c.address)
-			if got := rec.dialled(); !slices.Contains(got, c.target) {
+			if got := rec.Dialled(); !slices.Contains(got, c.target) {
 				t.Errorf("with --allow-private, %s was not dialled: %v", c.target, got)
 			}
 		})
