@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -24,6 +25,7 @@ import (
 // be printed.
 func runBulk(ctx context.Context, checker *diagnose.Checker, sender *diagnose.SenderReport, f checkFlags, stdin io.Reader, out reportWriter, stderr io.Writer) error {
 	in := stdin
+	total := int64(-1) // unknown: stdin
 	if f.file != "-" {
 		fh, err := os.Open(f.file)
 		if err != nil {
@@ -31,6 +33,9 @@ func runBulk(ctx context.Context, checker *diagnose.Checker, sender *diagnose.Se
 		}
 		defer fh.Close()
 		in = fh
+		if progressShown(stderr) {
+			total = countLines(f.file)
+		}
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -72,7 +77,7 @@ func runBulk(ctx context.Context, checker *diagnose.Checker, sender *diagnose.Se
 	}
 
 	var done atomic.Int64
-	stopProgress := startProgress(stderr, &done)
+	stopProgress := startProgress(stderr, &done, total)
 	found := false
 	var writeErr error
 	for j := range order {
@@ -172,11 +177,38 @@ func readCSV(r io.Reader, col int, emit func(string) bool) error {
 	}
 }
 
-// startProgress shows a count and rate on stderr when it is a terminal,
-// until the returned function is called.
-func startProgress(stderr io.Writer, done *atomic.Int64) func() {
+// progressShown reports whether stderr is a terminal, where progress is
+// shown.
+func progressShown(stderr io.Writer) bool {
 	fh, ok := stderr.(*os.File)
-	if !ok || !term.IsTerminal(int(fh.Fd())) {
+	return ok && term.IsTerminal(int(fh.Fd()))
+}
+
+// countLines counts the lines of a file, for the progress bar's total (a
+// header line included: the bar is a guide, not a count). It reads in
+// constant memory; -1 when the file cannot be read.
+func countLines(path string) int64 {
+	fh, err := os.Open(path)
+	if err != nil {
+		return -1
+	}
+	defer fh.Close()
+	var n int64
+	buf := make([]byte, 64<<10)
+	for {
+		k, err := fh.Read(buf)
+		n += int64(bytes.Count(buf[:k], []byte{'\n'}))
+		if err != nil {
+			return n
+		}
+	}
+}
+
+// startProgress shows a progress bar (or, without a known total, a count)
+// and the rate on stderr when it is a terminal, until the returned
+// function is called.
+func startProgress(stderr io.Writer, done *atomic.Int64, total int64) func() {
+	if !progressShown(stderr) {
 		return func() {}
 	}
 	stop := make(chan struct{})
@@ -185,6 +217,12 @@ func startProgress(stderr io.Writer, done *atomic.Int64) func() {
 	show := func() {
 		n := done.Load()
 		rate := float64(n) / time.Since(start).Seconds()
+		if total > 0 {
+			frac := min(float64(n)/float64(total), 1)
+			bar := strings.Repeat("█", int(frac*30)) + strings.Repeat("░", 30-int(frac*30))
+			fmt.Fprintf(stderr, "\r\033[K%s %3.0f%% %d/%d addresses (%.0f/s)", bar, frac*100, n, total, rate)
+			return
+		}
 		fmt.Fprintf(stderr, "\r\033[Kchecked %d addresses (%.0f/s)", n, rate)
 	}
 	go func() {
