@@ -125,3 +125,16 @@ const (
 	DANEMismatch  = "dane.mismatch"
 	DANETempError = "dane.temperror"
 )
+
+// Test sends and what comes back to their return path.
+const (
+	SendAccepted    = "send.accepted"
+	SendDeferred    = "send.deferred"
+	SendRejected    = "send.rejected"
+	SendError       = "send.error"
+	ReturnBounce    = "return.bounce"
+	ReturnChallenge = "return.challenge"
+	ReturnAutoreply = "return.autoreply"
+	ReturnFeedback  = "return.feedback"
+	ReturnReply     = "return.reply"
+)
