@@ -29,7 +29,7 @@ func (ru *run) checkAddress(raw string) (*address.Address, *typoCandidate) {
 		if errors.As(err, &se) {
 			detail = se.Detail
 		}
-		ru.add(newFinding(rules.AddressSyntax, detail))
+		ru.add(newFinding(rules.AddressSyntax, sentence(detail)))
 		local, domain, ok := splitLoose(raw)
 		ru.r.Domain = domain
 		if ok {
@@ -108,29 +108,39 @@ func (ru *run) suggest(a *address.Address, t *typoCandidate) {
 	ru.add(newFinding(rules.AddressTypo, detail))
 }
 
-// editWords names a slip for a person.
+// editWords names a slip for a person; the typo package joins several
+// slips with "+".
 func editWords(edit string) string {
-	switch edit {
-	case "transposition":
-		return "two letters swapped"
-	case "insertion":
-		return "a letter too many"
-	case "deletion":
-		return "a letter missing"
-	case "substitution", "adjacent-key":
-		return "a neighbouring key"
-	case "duplication":
-		return "a letter doubled"
-	case "tld":
-		return "the ending mistyped"
-	case "comma":
-		return "a comma instead of a dot"
-	case "missing-dot":
-		return "a missing dot"
-	case "":
+	var words []string
+	for _, e := range strings.Split(edit, "+") {
+		if w, ok := slipWords[e]; ok {
+			words = append(words, w)
+		} else if e != "" {
+			words = append(words, strings.ReplaceAll(e, "-", " "))
+		}
+	}
+	if len(words) == 0 {
 		return "a small slip"
 	}
-	return strings.ReplaceAll(edit, "-", " ")
+	return strings.Join(words, " and ")
+}
+
+var slipWords = map[string]string{
+	"transposition":   "two letters swapped",
+	"insertion":       "a letter too many",
+	"deletion":        "a letter missing",
+	"substitution":    "a wrong letter",
+	"duplication":     "a letter doubled",
+	"tld":             "the ending mistyped",
+	"missing-tld":     "the ending missing",
+	"extra-tld":       "an ending too many",
+	"comma":           "a comma instead of a dot",
+	"missing-dot":     "a missing dot",
+	"double-dot":      "two dots in a row",
+	"trailing-dot":    "a dot at the end",
+	"stray-character": "a stray character",
+	"unicode":         "a look-alike character",
+	"misspelling":     "a misspelling",
 }
 
 // sharpen applies what DNS found about the typed domain to a suggestion: a

@@ -46,6 +46,8 @@ func dnsErrEvidence(name string, qtype uint16, err error) Evidence {
 		what = "SERVFAIL"
 	case errors.Is(err, dnsx.ErrRefused):
 		what = "REFUSED"
+	case errors.Is(err, dnsx.ErrNetwork):
+		what = "resolver unreachable"
 	}
 	return Evidence{Kind: "dns", Lines: []string{dns.Fqdn(name) + " " + dns.TypeToString[qtype] + ": " + what}}
 }

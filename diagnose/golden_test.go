@@ -104,6 +104,7 @@ var goldenCases = []goldenCase{
 	{name: "mx-ip-literal", address: "x@iplit-mx.test", want: []string{"mx.ip-literal"}},
 	{name: "dns-timeout", address: "x@dns-timeout.test", want: []string{"dns.timeout"}},
 	{name: "dns-servfail", address: "x@dns-servfail.test", want: []string{"dns.servfail"}},
+	{name: "dns-refused", address: "x@dns-refused.test", want: []string{"dns.error"}},
 	{name: "smtp-greylisted", address: "sam@greylist.test", opts: rcpt, want: []string{"smtp.greylisted"}},
 	{name: "smtp-blocklisted", address: "ann@blocklisted.test", want: []string{"smtp.rejected"}},
 	{name: "smtp-no-starttls", address: "ann@no-starttls.test", want: []string{"smtp.no-starttls"}},

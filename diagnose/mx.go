@@ -181,7 +181,6 @@ func (ru *run) judgeHosts(domain string, ms *mailServers) {
 			ru.add(newFinding(rules.MXIPLiteral,
 				fmt.Sprintf("The MX record names %s, an IP address written as a host name; MX records must name a host (RFC 5321 §5.1), and most senders will not deliver to it.", bare(h.name)),
 				dnsEvidence(ms.answer)))
-			unresolvable = append(unresolvable, bare(h.name))
 		case h.failed:
 		case len(h.ips) == 0:
 			unresolvable = append(unresolvable, bare(h.name))
@@ -196,11 +195,17 @@ func (ru *run) judgeHosts(domain string, ms *mailServers) {
 	}
 	if n := len(unresolvable); n > 0 {
 		f := newFinding(rules.MXUnresolvable, "", dnsEvidence(ms.answer))
-		if resolved == 0 && !anyFailed(ms) {
+		switch {
+		case n == len(ms.hosts):
 			f.Detail = fmt.Sprintf("None of %s's mail servers has an address: %s. Mail to the domain cannot be delivered.", domain, strings.Join(unresolvable, ", "))
 			f = f.withSeverity(rules.Fail)
-		} else {
-			f.Detail = fmt.Sprintf("%d of %s's %d mail servers has no address (%s); senders skip it and use the others.", n, domain, len(ms.hosts), strings.Join(unresolvable, ", "))
+		case resolved > 0:
+			f.Detail = fmt.Sprintf("%s of %s's %d mail servers %s no address (%s); senders skip %s and use the others.",
+				plural(n, "One", fmt.Sprint(n)), domain, len(ms.hosts), plural(n, "has", "have"), strings.Join(unresolvable, ", "), plural(n, "it", "them"))
+			f = f.withSeverity(rules.Warn)
+		default:
+			f.Detail = fmt.Sprintf("%s of %s's %d mail servers %s no address (%s), and the others could not be looked up (see below).",
+				plural(n, "One", fmt.Sprint(n)), domain, len(ms.hosts), plural(n, "has", "have"), strings.Join(unresolvable, ", "))
 			f = f.withSeverity(rules.Warn)
 		}
 		for _, h := range ms.hosts {
@@ -254,13 +259,12 @@ func (ru *run) judgePrivate(ms *mailServers) {
 	}
 }
 
-func anyFailed(ms *mailServers) bool {
-	for _, h := range ms.hosts {
-		if h.failed {
-			return true
-		}
+// plural picks the singular or plural form for n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
 	}
-	return false
+	return many
 }
 
 func firstUsable(ms *mailServers) *mxHost {
@@ -291,11 +295,16 @@ func joinAddrs(ips []netip.Addr) string {
 // dnsFailure reports a question that got no answer: the checks that need
 // its answer are inconclusive, never failed.
 func (ru *run) dnsFailure(name string, qtype uint16, err error, what string) {
-	id := rules.DNSServFail
-	how := "failed (the DNS server reported an error)"
-	if errors.Is(err, dnsx.ErrTimeout) {
-		id = rules.DNSTimeout
-		how = "got no answer in time"
+	id, how := rules.DNSServFail, "failed: the DNS server answered with an error (SERVFAIL)"
+	switch {
+	case errors.Is(err, dnsx.ErrTimeout):
+		id, how = rules.DNSTimeout, "got no answer in time"
+	case errors.Is(err, dnsx.ErrRefused):
+		id, how = rules.DNSError, "was refused by the DNS server"
+	case errors.Is(err, dnsx.ErrNetwork):
+		id, how = rules.DNSError, "could not be sent: the DNS server could not be reached"
+	case errors.Is(err, dnsx.ErrFormat), errors.Is(err, dnsx.ErrBadName):
+		id, how = rules.DNSError, "could not be made: "+err.Error()
 	}
 	detail := fmt.Sprintf("The DNS lookup of %s %s %s, so %s could not be checked.",
 		bare(name), dns.TypeToString[qtype], how, what)

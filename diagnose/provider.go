@@ -3,9 +3,9 @@ package diagnose
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/codeprobe/codeprobe/diagnose/dnsx"
+	"github.com/codeprobe/codeprobe/diagnose/spf"
 	"github.com/codeprobe/codeprobe/rules"
 )
 
@@ -21,16 +21,16 @@ func (ru *run) recipientSPF(ctx context.Context, domain string) []string {
 	}
 	var out []string
 	for _, t := range txts {
-		fields := strings.Fields(t)
-		if len(fields) == 0 || !strings.EqualFold(fields[0], "v=spf1") {
+		if !spf.IsRecord(t) {
 			continue
 		}
-		for _, f := range fields[1:] {
-			f = strings.TrimLeft(strings.ToLower(f), "+-~?")
-			if d, ok := strings.CutPrefix(f, "include:"); ok {
-				out = append(out, d)
-			} else if d, ok := strings.CutPrefix(f, "redirect="); ok {
-				out = append(out, d)
+		rec, err := spf.Parse(t)
+		if err != nil {
+			continue
+		}
+		for _, term := range rec.Terms {
+			if (term.Kind == spf.KindInclude || term.Kind == spf.KindRedirect) && term.Domain != nil {
+				out = append(out, term.Domain.String())
 			}
 		}
 	}

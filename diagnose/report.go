@@ -68,7 +68,7 @@ type Evidence struct {
 // summary for id.
 func newFinding(id, detail string, ev ...Evidence) Finding {
 	r := rules.MustLookup(id)
-	return Finding{ID: id, Severity: r.Severity, Summary: r.Summary, Detail: detail, Evidence: ev}
+	return Finding{ID: id, Severity: r.Severity, Summary: r.Summary, Detail: detail, Evidence: merge(ev...)}
 }
 
 // withSeverity returns f with severity s, for the findings whose severity

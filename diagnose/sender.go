@@ -59,15 +59,21 @@ func (ru *run) senderSPF(ctx context.Context, domain string) {
 	var advice []string
 	byID := map[string][]string{}
 	var order []string
+	open := false // a +all: the record authorizes every host
 	for _, p := range a.Problems {
-		text := p.Detail
+		text := strings.Replace(p.Detail, "spf: ", "", 1)
 		if p.Term != "" && !strings.Contains(text, p.Term) {
 			text = p.Term + ": " + text
 		}
 		if p.Domain != "" && p.Domain != domain {
 			text = p.Domain + ": " + text
 		}
-		text += " (RFC 7208 §" + p.Section + ")"
+		if p.Section != "" {
+			text = withRef(text, "RFC 7208 §"+p.Section)
+		}
+		if p.ID == "spf.permissive-all" && p.Section == "5.1" {
+			open = true
+		}
 		id, ok := spfFindingOf[p.ID]
 		if !ok {
 			advice = append(advice, text)
@@ -78,32 +84,25 @@ func (ru *run) senderSPF(ctx context.Context, domain string) {
 		}
 		byID[id] = append(byID[id], text)
 	}
+	working := true // no finding makes receivers fail or error on the record
 	for _, id := range order {
-		f := newFinding(id, strings.Join(byID[id], " "), ev)
-		if id == rules.SPFPermissive && strings.Contains(strings.Join(byID[id], " "), "+all") {
+		f := newFinding(id, joinSentences(byID[id]), ev)
+		if id == rules.SPFPermissive && open {
 			f = f.withSeverity(rules.Fail)
+		}
+		if f.Severity == rules.Fail || f.Severity == rules.Inconclusive {
+			working = false
 		}
 		ru.add(f)
 	}
-	if len(order) == 0 || (len(order) == 1 && order[0] == rules.SPFPTR) || onlyAdvice(order) {
+	if working {
 		detail := fmt.Sprintf("%s publishes an SPF record that needs %d of at most %d DNS lookups and makes %d of at most %d void lookups.",
 			domain, a.Lookups, a.MaxLookups, a.VoidLookups, a.MaxVoidLookups)
 		if len(advice) > 0 {
-			detail += " Notes: " + strings.Join(advice, " ")
+			detail += " Notes: " + joinSentences(advice)
 		}
 		ru.add(newFinding(rules.SPFOK, detail, ev))
 	}
-}
-
-// onlyAdvice reports whether the SPF findings leave the record working:
-// warnings, but nothing that makes receivers return an error.
-func onlyAdvice(ids []string) bool {
-	for _, id := range ids {
-		if r := rules.MustLookup(id); r.Severity.Rank() >= rules.Fail.Rank() || r.Severity == rules.Inconclusive {
-			return false
-		}
-	}
-	return true
 }
 
 // spfTree renders the audit's lookup tree, one line per term that costs a
@@ -154,9 +153,9 @@ func (ru *run) senderDMARC(ctx context.Context, domain string) {
 	var notes []string
 	for _, p := range c.Problems {
 		if id, ok := dmarcFindingOf[p.ID]; ok {
-			ru.add(newFinding(id, p.Detail+rfcSuffix(p.RFC), ev))
+			ru.add(newFinding(id, sentence(withRef(p.Detail, p.RFC)), ev))
 		} else if !headlineProblem(p.ID) {
-			notes = append(notes, p.Detail+rfcSuffix(p.RFC))
+			notes = append(notes, withRef(p.Detail, p.RFC))
 		}
 	}
 	headline := map[dmarc.Status]string{
@@ -174,12 +173,20 @@ func (ru *run) senderDMARC(ctx context.Context, domain string) {
 	var detail string
 	switch c.Status {
 	case dmarc.StatusOK, dmarc.StatusMonitoring, dmarc.StatusPartial:
-		detail = fmt.Sprintf("%s: %q — receivers apply p=%s to mail from %s.", c.RecordDomain, c.Raw, c.Policy, domain)
+		tag := "p"
+		if c.Inherited && c.Record != nil && c.Record.SubdomainPolicy != "" {
+			tag = "sp"
+		}
+		share := "all mail"
+		if c.Record != nil && c.Record.Percent < 100 {
+			share = fmt.Sprintf("%d%% of the mail", c.Record.Percent)
+		}
+		detail = fmt.Sprintf("%s: %q — receivers apply %s=%s to %s from %s.", c.RecordDomain, c.Raw, tag, c.Policy, share, domain)
 	default:
-		detail = problemDetail(c.Problems, c.Status, c.Err)
+		detail = sentence(problemDetail(c.Problems, c.Status, c.Err))
 	}
 	if len(notes) > 0 {
-		detail += " Notes: " + strings.Join(notes, " ")
+		detail += " Notes: " + joinSentences(notes)
 	}
 	ru.add(newFinding(headline, detail, ev))
 }
@@ -197,20 +204,13 @@ func headlineProblem(id string) bool {
 func problemDetail(ps []dmarc.Problem, status dmarc.Status, err error) string {
 	for _, p := range ps {
 		if "dmarc."+string(status) == p.ID {
-			return p.Detail + rfcSuffix(p.RFC)
+			return withRef(p.Detail, p.RFC)
 		}
 	}
 	if err != nil {
 		return err.Error()
 	}
 	return ""
-}
-
-func rfcSuffix(rfc string) string {
-	if rfc == "" {
-		return ""
-	}
-	return " (" + rfc + ")"
 }
 
 // dkimFindingOf maps a key's status to its finding.
@@ -270,7 +270,7 @@ func dkimDetail(k *dkimkey.Key) string {
 	case k.KeyType != "" && k.Bits > 0:
 		parts = append(parts, fmt.Sprintf("%s: %s key, %d bits.", k.Name, strings.ToUpper(k.KeyType), k.Bits))
 	default:
-		parts = append(parts, k.Name+":")
+		parts = append(parts, fmt.Sprintf("The key record at %s is not usable.", k.Name))
 	}
 	if k.Target != "" && k.Target != k.Name {
 		parts = append(parts, "Delegated to "+k.Target+".")
@@ -279,10 +279,10 @@ func dkimDetail(k *dkimkey.Key) string {
 		if p.ID == "dkim.testing" || p.ID == "dkim.revoked" {
 			continue
 		}
-		parts = append(parts, p.Detail+rfcSuffix(p.RFC))
+		parts = append(parts, sentence(withRef(p.Detail, p.RFC)))
 	}
 	if len(k.Problems) == 0 && k.Err != nil && k.Status != dkimkey.StatusOK {
-		parts = append(parts, k.Err.Error())
+		parts = append(parts, sentence(k.Err.Error()))
 	}
 	return strings.Join(parts, " ")
 }

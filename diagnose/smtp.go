@@ -25,10 +25,11 @@ const maxSMTPAttempts = 3
 func (ru *run) checkSMTP(ctx context.Context, a *address.Address, ms *mailServers) *smtpprobe.Result {
 	o := ru.c.opts
 	var tried []*smtpprobe.Result
+hosts:
 	for _, h := range ms.hosts {
 		for _, ip := range h.allowed {
 			if len(tried) == maxSMTPAttempts || ctx.Err() != nil {
-				break
+				break hosts
 			}
 			opts := smtpprobe.Options{
 				Dialer:      ru.c.guard,
@@ -44,7 +45,7 @@ func (ru *run) checkSMTP(ctx context.Context, a *address.Address, ms *mailServer
 				opts.MailFrom = o.MailFrom
 				opts.CatchAll = true
 			}
-			res := smtpprobe.Probe(ctx, strings.TrimSuffix(h.name, "."), ip, opts)
+			res := smtpprobe.Probe(ctx, bare(h.name), ip, opts)
 			tried = append(tried, res)
 			if !unreachable(res) {
 				ru.judgeSMTP(res)
@@ -67,10 +68,15 @@ func (ru *run) checkSMTP(ctx context.Context, a *address.Address, ms *mailServer
 	return nil
 }
 
+// unreachable reports whether the probe never got a word from the server:
+// the connection failed, or it opened and no banner came. A server that
+// greeted us and then stalled did answer, and is reported as such.
 func unreachable(r *smtpprobe.Result) bool {
 	switch r.Outcome {
-	case smtpprobe.OutcomeUnreachable, smtpprobe.OutcomeTimeout, smtpprobe.OutcomeForbidden:
+	case smtpprobe.OutcomeUnreachable, smtpprobe.OutcomeForbidden:
 		return true
+	case smtpprobe.OutcomeTimeout:
+		return r.Banner.Code == 0
 	}
 	return false
 }
@@ -91,7 +97,7 @@ func (ru *run) judgeSMTP(r *smtpprobe.Result) {
 		case smtpprobe.StageMail:
 			what = "refused the sender"
 		}
-		detail := fmt.Sprintf("%s %s: %s", host, what, reply)
+		detail := sentence(fmt.Sprintf("%s %s: %s", host, what, reply))
 		if errors.Is(r.Err, smtpprobe.ErrNoSMTPUTF8) {
 			detail = fmt.Sprintf("%s does not support SMTPUTF8, so it cannot take mail for an address with non-ASCII characters before the @.", host)
 		}
@@ -102,34 +108,42 @@ func (ru *run) judgeSMTP(r *smtpprobe.Result) {
 			fmt.Sprintf("%s deferred the address with %s: this is greylisting, and a first message from a new sender arrives minutes late.", host, lastReply(r)), ev))
 		return
 	case smtpprobe.OutcomeTempFail:
-		ru.add(newFinding(rules.SMTPTempFail, fmt.Sprintf("%s answered with a temporary failure: %s", host, lastReply(r)), ev))
+		ru.add(newFinding(rules.SMTPTempFail, sentence(fmt.Sprintf("%s answered with a temporary failure: %s", host, lastReply(r))), ev))
+		return
+	case smtpprobe.OutcomeTimeout:
+		ru.add(newFinding(rules.SMTPProtocolError,
+			fmt.Sprintf("%s greeted us (%s), then went silent at the %s stage.", host, r.Banner, r.Stage), ev))
 		return
 	case smtpprobe.OutcomeProtocolError, smtpprobe.OutcomeError:
-		ru.add(newFinding(rules.SMTPProtocolError, fmt.Sprintf("%s did not speak SMTP as expected: %v", host, r.Err), ev))
+		ru.add(newFinding(rules.SMTPProtocolError, sentence(fmt.Sprintf("%s did not speak SMTP as expected: %v", host, r.Err)), ev))
 		return
 	}
 	tlsNote := "it does not offer STARTTLS"
-	if r.TLS != nil {
+	switch {
+	case r.TLS != nil:
 		tlsNote = fmt.Sprintf("it offers STARTTLS (%s)", r.TLS.Version)
+	case r.StartTLS:
+		tlsNote = "it offers STARTTLS but refused to start it"
 	}
 	ru.add(newFinding(rules.SMTPOK, fmt.Sprintf("%s answered: %s; %s.", host, r.Banner, tlsNote), ev))
-	if !r.StartTLS {
+	switch {
+	case !r.StartTLS:
 		ru.add(newFinding(rules.SMTPNoSTARTTLS,
 			fmt.Sprintf("%s does not offer STARTTLS: codes sent to it cross the Internet unencrypted, and senders that require TLS will not deliver.", host), ev))
-	}
-	switch {
-	case r.TLS != nil && !r.TLS.Verified:
+	case r.TLS == nil:
+		// Offered, then refused: as good as not offered (RFC 3207 §4).
+		ru.add(newFinding(rules.SMTPNoSTARTTLS,
+			sentence(fmt.Sprintf("%s offers STARTTLS but refused to start it (%s): codes sent to it cross the Internet unencrypted", host, r.TLSError)), ev))
+	case !r.TLS.Verified:
 		ru.add(newFinding(rules.SMTPTLSInvalid,
-			fmt.Sprintf("%s's certificate did not verify for %s: %s.", host, r.TLS.ServerName, r.TLS.VerifyError), ev))
-	case r.TLS == nil && r.TLSError != "":
-		ru.add(newFinding(rules.SMTPTLSInvalid, fmt.Sprintf("%s offers STARTTLS but it failed: %s.", host, r.TLSError), ev))
+			sentence(fmt.Sprintf("%s's certificate did not verify for %s: %s", host, r.TLS.ServerName, r.TLS.VerifyError)), ev))
 	}
 	if r.RCPT != nil && r.RCPT.Code/100 == 2 {
 		if r.CatchAll != nil && *r.CatchAll {
 			ru.add(newFinding(rules.SMTPCatchAll,
 				fmt.Sprintf("%s accepts mail for any address, even one that cannot exist: its acceptance of this address proves nothing.", host), ev))
 		} else {
-			ru.add(newFinding(rules.SMTPRecipientOK, fmt.Sprintf("%s accepted the address: %s", host, r.RCPT), ev))
+			ru.add(newFinding(rules.SMTPRecipientOK, sentence(fmt.Sprintf("%s accepted the address: %s", host, r.RCPT)), ev))
 		}
 	}
 }

@@ -21,7 +21,7 @@ type stsOutcome = mtasts.Result
 // connecting to the policy host under the same address policy as SMTP.
 func (ru *run) fetchMTASTS(ctx context.Context, domain string) *stsOutcome {
 	o := ru.c.opts
-	f := &mtasts.Fetcher{Resolver: o.Resolver, Guard: ru.c.guard, RootCAs: o.RootCAs, Port: o.HTTPSPort, Timeout: o.Timeout}
+	f := &mtasts.Fetcher{Resolver: o.Resolver, Guard: ru.c.guard, RootCAs: o.RootCAs, Port: o.HTTPSPort}
 	return f.Check(ctx, domain, nil)
 }
 
@@ -40,8 +40,8 @@ func (ru *run) judgeMTASTS(res *stsOutcome, ms *mailServers) {
 	case mtasts.StatusEnforce, mtasts.StatusTesting:
 		var uncovered []string
 		for _, h := range ms.hosts {
-			if !h.implicit && !res.Policy.Matches(strings.TrimSuffix(h.name, ".")) {
-				uncovered = append(uncovered, strings.TrimSuffix(h.name, "."))
+			if !h.implicit && !res.Policy.Matches(bare(h.name)) {
+				uncovered = append(uncovered, bare(h.name))
 			}
 		}
 		if res.Status == mtasts.StatusTesting {
@@ -92,23 +92,20 @@ func policyEvidence(res *stsOutcome) Evidence {
 	return ev
 }
 
-// problemText joins the details of a check's problems, or its error.
+// problemText tells a check's problems as sentences, each with the RFC
+// section it rests on, or its error when it has no problems.
 func problemText[P interface {
 	~struct{ ID, Detail, RFC string }
 }](ps []P, err error) string {
 	var out []string
 	for _, p := range ps {
 		pp := struct{ ID, Detail, RFC string }(p)
-		d := pp.Detail
-		if pp.RFC != "" {
-			d += " (" + pp.RFC + ")"
-		}
-		out = append(out, d)
+		out = append(out, withRef(pp.Detail, pp.RFC))
 	}
 	if len(out) == 0 && err != nil {
 		out = append(out, err.Error())
 	}
-	return strings.Join(out, " ")
+	return joinSentences(out)
 }
 
 // checkTLSRPT reads the domain's TLS reporting record (RFC 8460 §3).
@@ -142,7 +139,9 @@ func (ru *run) checkDANE(ctx context.Context, hosts []string) []*dane.Result {
 	results := make([]*dane.Result, len(hosts))
 	var wg sync.WaitGroup
 	for i, h := range hosts {
-		wg.Go(func() { results[i] = dane.CheckHost(ctx, ru.c.opts.Resolver, h, ru.c.opts.SMTPPort) })
+		// Senders look for TLSA at _25._tcp whatever port we probe on
+		// (RFC 7672 §2.2.1).
+		wg.Go(func() { results[i] = dane.CheckHost(ctx, ru.c.opts.Resolver, h, smtpprobe.DefaultPort) })
 	}
 	wg.Wait()
 	return results

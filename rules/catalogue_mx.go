@@ -125,6 +125,17 @@ var dnsRules = []Rule{
 			"which also delays real mail: senders retry for days before bouncing. Check with another resolver before escalating.",
 	},
 	{
+		ID:       DNSError,
+		Severity: Inconclusive,
+		Audience: Recipient,
+		RFC:      "RFC 1035 §4.1.1",
+		Summary:  "A DNS lookup could not be made: the DNS server refused it or could not be reached.",
+		UserAdvice: "We couldn't finish checking your address because of a problem on our side looking up internet records. " +
+			"It says nothing about your address: please try again in a few minutes.",
+		AgentAdvice: "The resolver codeprobe uses answered REFUSED (RCODE 5, RFC 1035 §4.1.1) or could not be reached at all, so nothing about the domain could be checked. " +
+			"This is about the prober's DNS setup (the --resolver address, a firewall, a resolver that refuses recursion to us), not the user's domain: fix it and check again.",
+	},
+	{
 		ID:       DNSServFail,
 		Severity: Inconclusive,
 		Audience: Recipient,

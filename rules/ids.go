@@ -38,6 +38,7 @@ const (
 // DNS and DNSSEC findings.
 const (
 	DNSTimeout     = "dns.timeout"
+	DNSError       = "dns.error"
 	DNSServFail    = "dns.servfail"
 	DNSSECSecure   = "dnssec.secure"
 	DNSSECInsecure = "dnssec.insecure"

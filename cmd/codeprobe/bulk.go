@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/codeprobe/codeprobe/diagnose"
+	"github.com/codeprobe/codeprobe/rules"
 	"golang.org/x/term"
 )
 
@@ -23,7 +24,12 @@ import (
 // order as they complete. Memory stays bounded whatever the list's length:
 // at most a window of concurrency×4 addresses is in flight or waiting to
 // be printed.
+//
+// When ctx ends (Ctrl-C) or a write fails, reading stops, the addresses
+// already taken are drained without being printed (a report built on a
+// cancelled context would be made up), and the run ends with exit status 2.
 func runBulk(ctx context.Context, checker *diagnose.Checker, sender *diagnose.SenderReport, f checkFlags, stdin io.Reader, out reportWriter, stderr io.Writer) error {
+	parent := ctx
 	in := stdin
 	total := int64(-1) // unknown: stdin
 	if f.file != "-" {
@@ -57,12 +63,10 @@ func runBulk(ctx context.Context, checker *diagnose.Checker, sender *diagnose.Se
 			case <-ctx.Done():
 				return false
 			}
-			select {
-			case jobs <- j:
-				return true
-			case <-ctx.Done():
-				return false
-			}
+			// A job on order must reach a worker, or the printer would
+			// wait for it forever; the workers run until jobs is closed.
+			jobs <- j
+			return ctx.Err() == nil
 		})
 	}()
 	var wg sync.WaitGroup
@@ -82,19 +86,26 @@ func runBulk(ctx context.Context, checker *diagnose.Checker, sender *diagnose.Se
 	var writeErr error
 	for j := range order {
 		r := <-j.done
-		if writeErr == nil {
-			writeErr = out.write(r)
-			if writeErr != nil {
-				cancel()
-			}
+		if writeErr != nil || ctx.Err() != nil {
+			continue
 		}
-		found = found || r.Worst() == "fail"
+		if writeErr = out.write(r); writeErr != nil {
+			cancel()
+			continue
+		}
+		found = found || r.Worst() == rules.Fail
 		done.Add(1)
 	}
 	wg.Wait()
 	stopProgress()
-	if err := errors.Join(writeErr, out.close()); err != nil {
-		return &exitError{code: 2, err: err}
+	closeErr := out.close()
+	switch {
+	case writeErr != nil:
+		return &exitError{code: 2, err: writeErr}
+	case parent.Err() != nil:
+		return &exitError{code: 2, err: fmt.Errorf("interrupted after %d addresses", done.Load())}
+	case closeErr != nil:
+		return &exitError{code: 2, err: closeErr}
 	}
 	if readErr != nil {
 		return &exitError{code: 2, err: readErr}

@@ -2,15 +2,19 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/codeprobe/codeprobe/diagnose"
+	"github.com/codeprobe/codeprobe/diagnose/address"
 	"github.com/codeprobe/codeprobe/diagnose/dnsx"
 	"github.com/codeprobe/codeprobe/fixtures"
+	"github.com/codeprobe/codeprobe/rules"
 )
 
 // checkFlags are the flags of `codeprobe check`.
@@ -86,8 +90,13 @@ func (f *checkFlags) register(fs *flag.FlagSet) {
 const bulkCacheSize = 100_000
 
 // parseInterspersed parses flags wherever they stand among the arguments,
-// so that `codeprobe check ann@example.com --json` works.
+// so that `codeprobe check ann@example.com --json` works; everything after
+// a "--" is an address, even if it starts with a dash.
 func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var tail []string
+	if i := slices.Index(args, "--"); i >= 0 {
+		args, tail = args[:i], args[i+1:]
+	}
 	var rest []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -95,10 +104,7 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 		}
 		args = fs.Args()
 		if len(args) == 0 {
-			return rest, nil
-		}
-		if args[0] == "--" {
-			return append(rest, args[1:]...), nil
+			return append(rest, tail...), nil
 		}
 		rest = append(rest, args[0])
 		args = args[1:]
@@ -126,7 +132,12 @@ func runCheck(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return err
 	}
 	if f.demo && len(addrs) == 0 && f.file == "" {
-		addrs = demoAddresses
+		// The demo's mail servers are ours: asking them about each
+		// address shows greylisting and unknown users.
+		addrs, f.rcpt = demoAddresses, true
+	}
+	if err := f.validate(); err != nil {
+		return err
 	}
 	if len(addrs) == 0 && f.file == "" {
 		fs.Usage()
@@ -134,9 +145,6 @@ func runCheck(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 	if len(addrs) > 0 && f.file != "" {
 		return usageError("give addresses or --file, not both")
-	}
-	if f.concurrency < 1 {
-		return usageError("--concurrency must be at least 1")
 	}
 
 	opts, cleanup, err := f.options()
@@ -159,17 +167,44 @@ func runCheck(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	found := false
 	for _, a := range addrs {
 		r := checker.Check(ctx, a)
+		if ctx.Err() != nil {
+			return &exitError{code: 2, err: errors.New("interrupted")}
+		}
 		r.Sender = sender
 		if err := out.write(r); err != nil {
 			return &exitError{code: 2, err: err}
 		}
-		found = found || r.Worst() == "fail"
+		found = found || r.Worst() == rules.Fail
 	}
 	if err := out.close(); err != nil {
 		return &exitError{code: 2, err: err}
 	}
 	if found {
 		return errFound
+	}
+	return nil
+}
+
+// validate refuses flag values that cannot mean what the user wants.
+func (f *checkFlags) validate() error {
+	switch {
+	case f.timeout <= 0:
+		return usageError("--timeout must be positive, not %v", f.timeout)
+	case f.smtpPort < 1 || f.smtpPort > 65535:
+		return usageError("--smtp-port %d is not a port", f.smtpPort)
+	case f.concurrency < 1:
+		return usageError("--concurrency must be at least 1")
+	case f.offline && f.fromDomain != "":
+		return usageError("--from-domain needs the network; it cannot run with --offline")
+	case f.offline && f.rcpt:
+		return usageError("--rcpt needs the network; it cannot run with --offline")
+	}
+	if f.fromDomain != "" {
+		a, err := address.Parse("postmaster@" + f.fromDomain)
+		if err != nil || a.DomainLiteral.IsValid() {
+			return usageError("--from-domain %q is not a domain name", f.fromDomain)
+		}
+		f.fromDomain = a.ASCIIDomain
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -226,4 +227,80 @@ func FuzzReadAddresses(f *testing.F) {
 			return true
 		})
 	})
+}
+
+// failingWriter fails every write after the first n bytes, like a full disk.
+type failingWriter struct{ n int }
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	if w.n <= 0 {
+		return 0, errors.New("no space left on device")
+	}
+	w.n -= len(p)
+	return len(p), nil
+}
+
+// TestBulkWriteFailure: when the output cannot be written, bulk mode stops
+// reading, drains what it took, and exits 2 with the error once — it does
+// not hang.
+func TestBulkWriteFailure(t *testing.T) {
+	var in strings.Builder
+	for i := range 500 {
+		fmt.Fprintf(&in, "user%d@gmail.com\n", i)
+	}
+	var errb bytes.Buffer
+	err := run(context.Background(), []string{"check", "--demo", "--no-smtp", "--json", "--file", "-", "--concurrency", "4"},
+		strings.NewReader(in.String()), &failingWriter{n: 2000}, &errb)
+	code := exitCode(err, &errb)
+	if code != 2 || strings.Count(errb.String(), "no space left") != 1 {
+		t.Fatalf("exit %d, stderr %q; want 2 and the error once", code, errb.String())
+	}
+}
+
+// TestBulkInterrupted: a cancelled run (Ctrl-C) prints nothing made up
+// after the cancellation and exits 2.
+func TestBulkInterrupted(t *testing.T) {
+	pr, pw := io.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb bytes.Buffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"check", "--demo", "--no-smtp", "--json", "--file", "-"}, pr, &out, &errb)
+	}()
+	fmt.Fprintln(pw, "ann@gmail.com")
+	cancel()
+	// The reader may be blocked on input: closing it is what a terminal's
+	// Ctrl-C does to a pipeline too.
+	pw.Close()
+	code := exitCode(<-done, &errb)
+	if code != 2 || !strings.Contains(errb.String(), "interrupted") {
+		t.Fatalf("exit %d, stderr %q; want 2, interrupted", code, errb.String())
+	}
+	for _, r := range decodeReports(t, out.String()) {
+		for _, id := range findingIDs(r) {
+			if strings.HasPrefix(id, "dns.") {
+				t.Errorf("a report built after cancellation was printed: %v", r)
+			}
+		}
+	}
+}
+
+func TestCheckFlagValidation(t *testing.T) {
+	for _, args := range [][]string{
+		{"check", "--timeout", "0s", "a@b.example"},
+		{"check", "--timeout", "-5s", "a@b.example"},
+		{"check", "--smtp-port", "99999", "a@b.example"},
+		{"check", "--offline", "--from-domain", "x.example", "a@b.example"},
+		{"check", "--offline", "--rcpt", "a@b.example"},
+		{"check", "--demo", "--from-domain", "not a domain", "a@b.example"},
+	} {
+		if _, errOut, code := runCLI(t, "", args...); code != 2 {
+			t.Errorf("%q: exit %d (%s), want 2", args, code, errOut)
+		}
+	}
+	// After "--", everything is an address, even what looks like a flag.
+	out, _, _ := runCLI(t, "", "check", "--offline", "--json", "--", "-x@example.com", "--json")
+	if rs := decodeReports(t, out); len(rs) != 2 || rs[1]["address"] != "--json" {
+		t.Errorf("arguments after --: %v", rs)
+	}
 }

@@ -192,24 +192,22 @@ var severityMarks = map[rules.Severity]string{
 
 // advice is the catalogue entry whose advice the user needs first: the
 // typo's when there is a suggestion (the fix is to use the right address,
-// whatever else is wrong with the mistyped one), else the worst finding's.
+// whatever else is wrong with the mistyped one), else that of the worst
+// finding about the recipient, when it is a problem. Findings about our own
+// sending domain are for the agent and the sending team, not the user.
 func advice(r *diagnose.Report) *rules.Rule {
 	if r.Suggestion != "" {
 		if rule, ok := rules.Lookup(rules.AddressTypo); ok {
 			return &rule
 		}
 	}
-	all := append([]diagnose.Finding(nil), r.Findings...)
-	if r.Sender != nil {
-		all = append(all, r.Sender.Findings...)
-	}
 	var best *diagnose.Finding
-	for i := range all {
-		if best == nil || all[i].Severity.Rank() > best.Severity.Rank() {
-			best = &all[i]
+	for i := range r.Findings {
+		if best == nil || r.Findings[i].Severity.Rank() > best.Severity.Rank() {
+			best = &r.Findings[i]
 		}
 	}
-	if best == nil || best.Severity.Rank() < rules.Warn.Rank() && best.Severity != rules.Inconclusive {
+	if best == nil || best.Severity.Rank() < rules.Inconclusive.Rank() {
 		return nil
 	}
 	rule, ok := rules.Lookup(best.ID)
