@@ -1,0 +1,230 @@
+package classify
+
+import (
+	"strconv"
+	"strings"
+)
+
+// maxContext bounds the report text matched against phrases for one
+// recipient.
+const maxContext = 8 << 10
+
+// recipientFacts is what a report says about one recipient, gathered for
+// naming the reason.
+type recipientFacts struct {
+	rcpt    Recipient
+	command string // SMTP command the failure followed (cmdRcpt, …)
+	context string // the report text about this recipient
+}
+
+// reason names why a recipient failed, in sisimai's vocabulary, and the
+// phrase rule that decided it, if one did. The signals are tried from the
+// most to the least specific:
+//
+//  1. success (RFC 3464 §2.3.3 action, RFC 3463 class 2);
+//  2. enhanced status codes that mean one thing (RFC 3463, RFC 7372,
+//     RFC 7505), unless a local delivery program failed (x-unix), whose
+//     status the MTA derives from the program's exit code;
+//  3. the phrases of the diagnostic, then of the report text about the
+//     recipient;
+//  4. a refusal at connection, HELO or MAIL FROM names the sending side
+//     (blocked, rejected); a failed local program is a mailer error;
+//  5. the other enhanced status codes, then bare reply codes (RFC 5321
+//     §4.2.3, RFC 7504);
+//  6. weak phrases;
+//  7. the DSN action and the status class.
+//
+// A failure at connection, HELO or MAIL time is about the sending side, so
+// there no reason about the recipient's mailbox is given (RFC 5321 §3.3:
+// the recipient is only named at RCPT).
+func (c *classifier) reason(f *recipientFacts) (reason, why, rule string) {
+	r := &f.rcpt
+	st := r.Status
+	if r.Action == "delivered" || r.Action == "relayed" || r.Action == "expanded" || strings.HasPrefix(st, "2.") {
+		return "delivered", "delivered", ""
+	}
+	ok := allowedAfter(f.command)
+	unix := strings.HasPrefix(r.DiagnosticType, "x-unix")
+	if rs := decisiveStatus[st]; rs != "" && ok(rs) && !unix {
+		return rs, "status " + st + " → " + rs + " (RFC 3463)", ""
+	}
+	diag := normalize(r.Diagnostic)
+	if rs, why, id := c.matchPhrase(diag, ok, false); rs != "" {
+		return afterData(rs, f.command), why, id
+	}
+	ctx := normalize(f.context[:min(len(f.context), maxContext)])
+	if ctx != diag && !unix {
+		if rs, why, id := c.matchPhrase(ctx, ok, false); rs != "" {
+			return afterData(rs, f.command), why, id
+		}
+	}
+	switch {
+	case f.command == cmdConn || f.command == cmdHelo || f.command == cmdMail:
+		rs, why := fallbackReason(f, st)
+		return rs, why, ""
+	case unix:
+		rs, why := fallbackReason(f, st)
+		return rs, why, ""
+	}
+	if rs := statusReason(st); rs != "" && ok(rs) {
+		return afterData(rs, f.command), "status " + st + " → " + rs + " (RFC 3463)", ""
+	}
+	if rs := replyCodeReasons[r.Code]; rs != "" && ok(rs) {
+		return rs, "reply code " + strconv.Itoa(r.Code) + " → " + rs + " (RFC 5321 §4.2.3)", ""
+	}
+	for _, t := range []string{diag, ctx} {
+		if rs, why, id := c.matchPhrase(t, ok, true); rs != "" {
+			return afterData(rs, f.command), why, id
+		}
+	}
+	rs, why := fallbackReason(f, st)
+	return rs, why, ""
+}
+
+// fallbackReason names a reason from the weakest signals.
+func fallbackReason(f *recipientFacts, st string) (string, string) {
+	r := &f.rcpt
+	switch f.command {
+	case cmdConn, cmdHelo:
+		return "blocked", "rejected at " + f.command + ": the sending host was refused"
+	case cmdMail:
+		return "rejected", "rejected at MAIL FROM: the sender was refused"
+	}
+	if strings.HasPrefix(r.DiagnosticType, "x-unix") {
+		return "mailererror", "local delivery program failed (x-unix)"
+	}
+	if r.Action == "delayed" {
+		return "expired", "still undelivered (action delayed)"
+	}
+	if len(st) > 2 {
+		switch st[2] {
+		case '6':
+			return "contenterror", "status " + st + ": content or media (RFC 3463 X.6.X)"
+		case '7':
+			return "securityerror", "status " + st + ": security or policy (RFC 3463 X.7.X)"
+		case '4':
+			return "networkerror", "status " + st + ": network or routing (RFC 3463 X.4.X)"
+		case '3':
+			if !strings.HasSuffix(st, ".0") {
+				return "systemerror", "status " + st + ": mail system (RFC 3463 X.3.X)"
+			}
+		}
+	}
+	if strings.TrimSpace(r.Diagnostic) != "" {
+		return "onhold", "diagnostic names no known reason"
+	}
+	if st != "" && st[0] == '4' && r.Action == "failed" {
+		return "expired", "temporary failure given up"
+	}
+	return "undefined", ""
+}
+
+// afterData turns a "no such user" reply to the message data into
+// "filtered": the recipient was accepted at RCPT, so the refusal came from
+// a filter, not from a missing mailbox.
+func afterData(reason, command string) string {
+	if reason == "userunknown" && command == cmdData {
+		return "filtered"
+	}
+	return reason
+}
+
+// allowedAfter returns which reasons a failure after the given command can
+// have.
+func allowedAfter(command string) func(string) bool {
+	switch command {
+	case cmdConn, cmdHelo:
+		return func(r string) bool { return !recipientReasons[r] && !senderReasons[r] && !contentReasons[r] }
+	case cmdMail:
+		return func(r string) bool { return !recipientReasons[r] && !contentReasons[r] }
+	}
+	return func(string) bool { return true }
+}
+
+var (
+	// recipientReasons are about the recipient's mailbox or domain.
+	recipientReasons = map[string]bool{
+		"userunknown": true, "mailboxfull": true, "suspend": true, "hasmoved": true,
+		"filtered": true, "hostunknown": true, "vacation": true,
+	}
+	// senderReasons are about the envelope sender.
+	senderReasons = map[string]bool{"rejected": true}
+	// contentReasons are about the message data.
+	contentReasons = map[string]bool{
+		"contenterror": true, "virusdetected": true, "notcompliantrfc": true, "spamdetected": true,
+	}
+)
+
+// decisiveStatus maps enhanced status codes with a single meaning to a
+// reason; these win over any wording.
+var decisiveStatus = map[string]string{
+	"5.1.1": "userunknown", "4.1.1": "userunknown", // X.1.1 bad destination mailbox address
+	"5.1.6": "hasmoved", "4.1.6": "hasmoved", // RFC 3463 §3.2 X.1.6 mailbox has moved
+	"5.2.2": "mailboxfull", "4.2.2": "mailboxfull", // X.2.2 mailbox full
+	"5.2.3": "exceedlimit", "4.2.3": "exceedlimit", // X.2.3 message length exceeds administrative limit
+	"5.3.4": "mesgtoobig", "4.3.4": "mesgtoobig", // X.3.4 message too big for system
+	"5.7.13": "suspend", "4.7.13": "suspend", // RFC 3463 X.7.13 user account disabled
+	"5.7.20": "authfailure", "5.7.21": "authfailure", "5.7.22": "authfailure", // RFC 7372 §3.1 DKIM
+	"5.7.23": "authfailure", "5.7.24": "authfailure", "4.7.24": "authfailure", // RFC 7372 §3.2 SPF
+	"5.7.25": "requireptr", "4.7.25": "requireptr", // RFC 7372 §3.3 reverse DNS
+	"5.7.26": "authfailure", "4.7.26": "authfailure", // RFC 7372 §3.4 multiple checks
+	"5.7.27": "notaccept", // RFC 7505 §4.3 sender address has null MX
+}
+
+// statusReasons maps the other enhanced status codes (RFC 3463 §3, IANA
+// registry) to the reason they usually mean.
+var statusReasons = map[string]string{
+	"X.1.0": "userunknown", "X.1.2": "hostunknown", "X.1.3": "userunknown",
+	"X.1.4": "userunknown", "X.1.7": "rejected", "X.1.8": "rejected",
+	"X.1.10": "notaccept", // RFC 7505 §4.2 null MX, though Microsoft also uses it for unknown recipients
+	"X.2.1":  "suspend", "X.2.4": "systemerror",
+	"X.3.1": "systemfull", "X.3.2": "notaccept", "X.3.3": "systemerror", "X.3.5": "systemerror",
+	"X.4.1": "networkerror", "X.4.2": "networkerror", "X.4.3": "systemerror",
+	"X.4.4": "hostunknown", "X.4.5": "systemerror", "X.4.6": "networkerror", "X.4.7": "expired",
+	"X.5.1": "syntaxerror", "X.5.2": "syntaxerror", "X.5.3": "toomanyconn", "X.5.4": "syntaxerror", "X.5.5": "syntaxerror",
+	"X.6.0": "contenterror", "X.6.1": "contenterror", "X.6.2": "contenterror", "X.6.3": "contenterror",
+	"X.6.4": "contenterror", "X.6.5": "contenterror", "X.6.6": "contenterror", "X.6.7": "contenterror",
+	"X.6.8": "contenterror", "X.6.9": "contenterror", "X.6.10": "contenterror",
+	"X.7.2": "policyviolation", "X.7.3": "securityerror", "X.7.4": "securityerror", "X.7.5": "securityerror",
+	"X.7.6": "securityerror", "X.7.7": "securityerror", "X.7.8": "securityerror", "X.7.9": "securityerror",
+	"X.7.10": "failedstarttls", "X.7.11": "failedstarttls", "X.7.12": "securityerror", "X.7.14": "securityerror",
+	"X.7.15": "policyviolation", "X.7.16": "mesgtoobig", "X.7.17": "hasmoved", "X.7.18": "hasmoved",
+	"X.7.19": "securityerror",
+	// Microsoft's published extensions of X.7.X.
+	"X.7.509": "authfailure", "X.7.510": "authfailure", "X.7.606": "blocked", "X.7.607": "blocked",
+	"X.7.608": "blocked", "X.7.609": "blocked",
+}
+
+// statusReason looks a code up with its class replaced by X.
+func statusReason(st string) string {
+	if len(st) < 5 {
+		return ""
+	}
+	return statusReasons["X"+st[1:]]
+}
+
+// replyCodeReasons maps reply codes that carry a meaning of their own.
+var replyCodeReasons = map[int]string{
+	500: "syntaxerror", 501: "syntaxerror", 502: "syntaxerror", 503: "syntaxerror", 504: "syntaxerror", // RFC 5321 §4.2.3
+	551: "hasmoved",                    // user not local
+	552: "mailboxfull",                 // exceeded storage allocation
+	521: "notaccept", 556: "notaccept", // RFC 7504 §3
+	452: "systemfull", // insufficient system storage
+}
+
+// matchPhrase returns the reason of the first rule of the given strength
+// whose pattern matches text and whose reason is allowed.
+func (c *classifier) matchPhrase(text string, ok func(string) bool, weak bool) (reason, why, id string) {
+	if text == "" {
+		return "", "", ""
+	}
+	for _, r := range c.rules {
+		if r.weak != weak || !ok(r.reason) {
+			continue
+		}
+		if loc := r.re.FindStringIndex(text); loc != nil {
+			return r.reason, `"` + oneLine(text[loc[0]:loc[1]], 60) + `" → ` + r.reason, r.id
+		}
+	}
+	return "", "", ""
+}

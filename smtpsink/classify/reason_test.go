@@ -1,0 +1,118 @@
+package classify
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestReason(t *testing.T) {
+	tests := []struct {
+		name    string
+		rcpt    Recipient
+		command string
+		context string
+		want    string
+	}{
+		{"delivered action", Recipient{Action: "delivered", Status: "2.0.0"}, "", "", "delivered"},
+		{"decisive X.1.1 beats wording", Recipient{Action: "failed", Status: "5.1.1", Diagnostic: "550 5.1.1 mailbox full"}, "", "", "userunknown"},
+		{"decisive X.2.2", Recipient{Action: "failed", Status: "4.2.2", Diagnostic: "452 4.2.2 over quota"}, "", "", "mailboxfull"},
+		{"RFC 7372 X.7.25", Recipient{Action: "failed", Status: "5.7.25"}, "", "", "requireptr"},
+		{"wording of the diagnostic", Recipient{Action: "failed", Status: "5.0.0", Diagnostic: "550 Requested action not taken: mailbox unavailable"}, "", "", "userunknown"},
+		{"wording in the report text", Recipient{Action: "failed", Status: "5.0.0"}, "", "host name lookup failure", "networkerror"},
+		{"unknown user to the data is a filter", Recipient{Action: "failed", Status: "5.0.0", Diagnostic: "550 Unknown user"}, cmdData, "", "filtered"},
+		{"at MAIL FROM a missing domain is the sender's", Recipient{Action: "failed", Status: "5.1.7", Diagnostic: "550 5.1.7 No such domain"}, cmdMail, "", "rejected"},
+		{"at connection time the sending host is refused", Recipient{Action: "failed", Status: "5.0.0", Diagnostic: "550 Access denied"}, cmdConn, "", "blocked"},
+		{"reverse DNS at connection time", Recipient{Action: "failed", Status: "5.7.1", Diagnostic: "554 5.7.1 Reverse DNS lookup failed"}, cmdConn, "", "requireptr"},
+		{"other status code", Recipient{Action: "failed", Status: "5.4.4"}, "", "", "hostunknown"},
+		{"reply code 551", Recipient{Action: "failed", Status: "5.0.0", Code: 551, Diagnostic: "551 please try elsewhere"}, "", "", "hasmoved"},
+		{"local program", Recipient{Action: "failed", Status: "4.3.0", DiagnosticType: "x-unix", Diagnostic: "temporary failure"}, "", "", "mailererror"},
+		{"delayed without detail", Recipient{Action: "delayed", Status: "4.0.0"}, "", "", "expired"},
+		{"security class", Recipient{Action: "failed", Status: "5.7.0", Diagnostic: "550 5.7.0 nope"}, "", "", "securityerror"},
+		{"unexplained", Recipient{Action: "failed", Status: "5.0.0", Diagnostic: "550 computer says no"}, "", "", "onhold"},
+		{"nothing at all", Recipient{Action: "failed", Status: "5.0.0"}, "", "", "undefined"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := recipientFacts{rcpt: tt.rcpt, command: tt.command, context: tt.context}
+			got, why, _ := defaultClassifier.reason(&f)
+			if got != tt.want {
+				t.Errorf("reason %q (%s), want %q", got, why, tt.want)
+			}
+		})
+	}
+}
+
+func TestReplyCode(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int
+	}{
+		{"550 5.1.1 <a@example.com>... User unknown", 550},
+		{"host mx.example.org [192.0.2.25]: 452 4.2.2 full", 452},
+		{"SMTP error after MAIL FROM:<a@example.com> SIZE=222:", 0},
+		{"connect to 203.0.113.9:25: timed out", 0},
+		{"Remote host said: 421 4.7.0 [TSS04] deferred", 421},
+		{"ERROR_CODE :550, ERROR_CODE :5.2.1", 550},
+	}
+	for _, tt := range tests {
+		if got := replyCode(tt.in); got != tt.want {
+			t.Errorf("replyCode(%q) = %d, want %d", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestEnhancedCodes(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"550 5.1.1 user unknown", []string{"5.1.1"}},
+		{"5.1.0 - Unknown address error 550-'5.2.2 <a@b.example>... Mailbox Full'", []string{"5.1.0", "5.2.2"}},
+		{"from 10.2.5.4 and version 8.14.4 and 4.16.55.1", nil},
+		{"(#5.1.2)", []string{"5.1.2"}},
+	}
+	for _, tt := range tests {
+		if got := enhancedCodes(tt.in); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("enhancedCodes(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	if got := remoteStatus("554 4.4.7 Message expired <421 4.4.2 Connection timed out>"); got != "4.4.2" {
+		t.Errorf("remoteStatus picked %q, want the quoted remote 4.4.2", got)
+	}
+}
+
+func TestSMTPCommand(t *testing.T) {
+	tests := []struct {
+		in, want string
+	}{
+		{"said: 550 5.1.1 User unknown (in reply to RCPT TO command)", cmdRcpt},
+		{"SMTP error from remote mail server after end of data:", cmdData},
+		{"Connected to 192.0.2.1 but sender was rejected.", cmdMail},
+		{"... while talking to mx.example.org.:\n>>> DATA\n<<< 554 5.7.1 spam\n", cmdData},
+		{"... while talking to mx.example.org.:\n>>> DATA\n<<< 550 5.1.1 <a@b.example>... User unknown\n<<< 503 5.0.0 Need RCPT (recipient)\n", cmdRcpt},
+		{"host mx.example.org refused to talk to me: 421 busy", cmdConn},
+		{"nothing said about commands", ""},
+	}
+	for _, tt := range tests {
+		if got := smtpCommand(tt.in); got != tt.want {
+			t.Errorf("smtpCommand(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestReplyText(t *testing.T) {
+	tests := []struct {
+		in, want string
+	}{
+		{"<a@b.example>: host mx said: 550-5.1.1 first\n    550 5.1.1 second (in reply to RCPT TO command)\n\nnext",
+			"550-5.1.1 first 550 5.1.1 second (in reply to RCPT TO command)"},
+		{">>> DATA\n<<< 552-5.7.0 blocked\n<<< 552 5.7.0 for policy\n554 5.0.0 Service unavailable\n", "552-5.7.0 blocked 552 5.7.0 for policy"},
+		{" Out: 250 2.1.5 Ok\n In:  DATA\n Out: 451 4.3.0 Error: queue file write error\n In:  QUIT\n", "451 4.3.0 Error: queue file write error"},
+		{"no reply here", ""},
+	}
+	for _, tt := range tests {
+		if got := replyText(tt.in); got != tt.want {
+			t.Errorf("replyText(%q)\n = %q\nwant %q", tt.in, got, tt.want)
+		}
+	}
+}
