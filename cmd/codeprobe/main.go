@@ -42,6 +42,9 @@ const usage = `codeprobe — why didn't my verification code arrive?
 Usage:
   codeprobe check [flags] ADDRESS...     diagnose addresses (codeprobe check -h)
   codeprobe check --file FILE [flags]    bulk mode: one address a line, or CSV with an email column
+  codeprobe classify [--json] FILE...    what a returned message is: bounce, autoreply, challenge…
+  codeprobe dkim keygen --selector S --domain D
+                                         write a DKIM key and print its DNS record
   codeprobe rules [--json] [ID...]       the catalogue of findings and their advice
   codeprobe version                      print the version
 
@@ -92,6 +95,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runCheck(ctx, args[1:], stdin, stdout, stderr)
 	case "rules":
 		return runRules(args[1:], stdout, stderr)
+	case "classify":
+		return runClassify(args[1:], stdin, stdout, stderr)
+	case "dkim":
+		return runDKIM(args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "codeprobe", version)
 		return nil
