@@ -1,0 +1,123 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Sentinel errors. Methods wrap them with %w; test with errors.Is.
+var (
+	// ErrNotFound: no send, return or code session has that key.
+	ErrNotFound = errors.New("store: not found")
+	// ErrExists: a send or code session with that key is already stored.
+	ErrExists = errors.New("store: already exists")
+	// ErrInvalid: a value does not have the shape the store requires (see
+	// the field documentation); nothing was written.
+	ErrInvalid = errors.New("store: invalid value")
+	// ErrClosed: the store has been closed.
+	ErrClosed = errors.New("store: closed")
+	// ErrSchemaTooNew: the database was written by a newer codeprobe whose
+	// schema this program does not know; it is left untouched.
+	ErrSchemaTooNew = errors.New("store: database schema is newer than this program")
+)
+
+// Bounds of the list methods' limit argument: zero or less means
+// DefaultLimit, more than MaxLimit means MaxLimit.
+const (
+	DefaultLimit = 100
+	MaxLimit     = 1000
+)
+
+// Store keeps codeprobe's sends, returns, code sessions and attempts.
+// Every method is safe for concurrent use.
+//
+// Writes are durable when they return nil. A write whose context ends
+// while it waits returns the context's error; if the write had not yet
+// been handed to the database it is never applied, otherwise it may have
+// been applied (as when a connection drops after COMMIT was sent), so a
+// caller must treat its outcome as unknown. The SMTP sink, for one,
+// answers 4xx and lets the client retry.
+//
+// List methods return at most limit items (see [DefaultLimit]), newest
+// first unless documented otherwise, and leave Return.Raw nil: only
+// [Store.Return] loads a raw message.
+type Store interface {
+	// PutSend stores a new send. Zero Created and Updated times are set
+	// to the store's clock. ErrExists if the token is taken.
+	PutSend(ctx context.Context, s *Send) error
+	// UpdateSendResult records the receiving server's answer to a send,
+	// replacing any earlier one, and sets its Updated time to the store's
+	// clock. ErrNotFound if no send has the token.
+	UpdateSendResult(ctx context.Context, token string, r SendResult) error
+	// Send returns the send with the token, or ErrNotFound.
+	Send(ctx context.Context, token string) (*Send, error)
+	// SendsByAddress returns the sends to the recipient address (compared
+	// exactly: callers normalise), newest first.
+	SendsByAddress(ctx context.Context, address string, limit int) ([]*Send, error)
+
+	// PutReturn stores a message that came back to the return path and
+	// returns its ID. It returns only once the message is on disk. A
+	// zero Received time is set to the store's clock; a zero Size to
+	// len(Raw). The Classification is ignored: see SetClassification.
+	PutReturn(ctx context.Context, r *Return) (int64, error)
+	// SetClassification records what a return is, replacing any earlier
+	// classification; its Classified time is set to the store's clock.
+	// ErrNotFound if no return has the ID.
+	SetClassification(ctx context.Context, id int64, c Classification) error
+	// Return returns the return with the ID, with its raw message unless
+	// purged, or ErrNotFound.
+	Return(ctx context.Context, id int64) (*Return, error)
+	// ReturnsByToken returns the returns tied to a send's token, newest
+	// first, without their raw messages.
+	ReturnsByToken(ctx context.Context, token string, limit int) ([]*Return, error)
+	// UnclassifiedReturns returns up to limit returns that have no
+	// classification (an empty Kind) and an ID above afterID, in
+	// increasing ID order, without their raw messages: the sink pages
+	// through them after a restart to classify what it acknowledged but
+	// did not classify.
+	UnclassifiedReturns(ctx context.Context, afterID int64, limit int) ([]*Return, error)
+	// PurgeRaw drops the raw message of every return received before t,
+	// keeping the rest of the return and its classification, and reports
+	// how many it dropped. It may work in several transactions, so as not
+	// to hold up other writes; if ctx ends part way it returns the count
+	// so far with the context's error.
+	PurgeRaw(ctx context.Context, before time.Time) (int64, error)
+
+	// PutCodeSession stores a new code session. A zero Created time is set
+	// to the store's clock. ErrExists if the ID is taken.
+	PutCodeSession(ctx context.Context, s *CodeSession) error
+	// CodeSession returns the code session with the ID, or ErrNotFound.
+	CodeSession(ctx context.Context, id string) (*CodeSession, error)
+	// NextCounter reserves the session's next HOTP counter value: it
+	// returns the stored counter and stores the counter plus one, in one
+	// durable step, so no value is ever handed out twice, even after a
+	// crash. ErrNotFound if no session has the ID.
+	NextCounter(ctx context.Context, sessionID string) (uint64, error)
+	// PutAttempt records a code a user typed and its verdict, and returns
+	// the attempt's ID. A zero Time is set to the store's clock.
+	// ErrNotFound if the attempt's session is not stored.
+	PutAttempt(ctx context.Context, a *Attempt) (int64, error)
+	// Attempts returns a session's attempts, newest first.
+	Attempts(ctx context.Context, sessionID string, limit int) ([]*Attempt, error)
+
+	// Events tells what happened to a send or an address, newest first:
+	// see [Event] and [Filter].
+	Events(ctx context.Context, f Filter) ([]Event, error)
+
+	// Close commits or fails every write already accepted, then releases
+	// the database. Methods called after Close return ErrClosed; Close
+	// itself may be called again and returns the first call's result.
+	Close() error
+}
+
+// clampLimit applies DefaultLimit and MaxLimit.
+func clampLimit(n int) int {
+	switch {
+	case n <= 0:
+		return DefaultLimit
+	case n > MaxLimit:
+		return MaxLimit
+	}
+	return n
+}

@@ -1,0 +1,202 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// TokenLen is the length of a send token.
+const TokenLen = 20
+
+// ValidToken reports whether s is a send token: TokenLen characters of
+// lower-case RFC 4648 §6 base32 (a–z, 2–7) without padding.
+func ValidToken(s string) bool {
+	if len(s) != TokenLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if (c < 'a' || c > 'z') && (c < '2' || c > '7') {
+			return false
+		}
+	}
+	return true
+}
+
+// checker collects the first shape error of a value being validated.
+type checker struct{ err error }
+
+func (c *checker) failf(format string, args ...any) {
+	if c.err == nil {
+		c.err = fmt.Errorf("%w: "+format, append([]any{ErrInvalid}, args...)...)
+	}
+}
+
+// text requires valid UTF-8 without NUL: what every implementation can
+// store as text (PostgreSQL rejects both).
+func (c *checker) text(field, s string) {
+	if !utf8.ValidString(s) {
+		c.failf("%s is not valid UTF-8", field)
+	} else if strings.IndexByte(s, 0) >= 0 {
+		c.failf("%s contains a NUL byte", field)
+	}
+}
+
+func (c *checker) required(field, s string) {
+	if s == "" {
+		c.failf("%s is empty", field)
+	}
+	c.text(field, s)
+}
+
+func (c *checker) token(field, s string, optional bool) {
+	if optional && s == "" {
+		return
+	}
+	if !ValidToken(s) {
+		c.failf("%s %q is not a %d-character base32 token", field, s, TokenLen)
+	}
+}
+
+func (c *checker) json(field string, doc json.RawMessage) {
+	if doc != nil && !json.Valid(doc) {
+		c.failf("%s is not a JSON document", field)
+	} else {
+		c.text(field, string(doc))
+	}
+}
+
+// timeRange is what every implementation can hold to the microsecond.
+var (
+	minTime = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxTime = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
+)
+
+func (c *checker) time(field string, t time.Time) {
+	if !t.IsZero() && (t.Before(minTime) || t.After(maxTime)) {
+		c.failf("%s %v is out of range", field, t)
+	}
+}
+
+func validSendStatus(s SendStatus) bool {
+	switch s {
+	case SendAccepted, SendDeferred, SendRejected, SendError:
+		return true
+	}
+	return false
+}
+
+func validVerdict(v Verdict) bool {
+	switch v {
+	case VerdictOK, VerdictEarlier, VerdictExpired, VerdictNearMiss, VerdictOtherSession, VerdictUnknown:
+		return true
+	}
+	return false
+}
+
+func (c *checker) result(r SendResult, optional bool) {
+	if !(optional && r == (SendResult{})) && !validSendStatus(r.Status) {
+		c.failf("send status %q is not accepted, deferred, rejected or error", r.Status)
+	}
+	if r.ReplyCode != 0 && (r.ReplyCode < 200 || r.ReplyCode > 599) {
+		c.failf("reply code %d is outside 200–599", r.ReplyCode)
+	}
+	if r.Duration < 0 {
+		c.failf("duration %v is negative", r.Duration)
+	}
+	c.text("enhanced status", r.EnhancedStatus)
+	c.text("queue ID", r.QueueID)
+	c.text("remote host", r.RemoteHost)
+	c.text("transcript", r.Transcript)
+}
+
+func checkSend(s *Send) error {
+	var c checker
+	if s == nil {
+		return fmt.Errorf("%w: nil send", ErrInvalid)
+	}
+	c.token("token", s.Token, false)
+	c.text("session ID", s.SessionID)
+	c.required("recipient", s.Recipient)
+	c.text("recipient domain", s.RecipientDomain)
+	c.text("from", s.From)
+	c.text("sink domain", s.SinkDomain)
+	if s.Ordinal < 0 {
+		c.failf("ordinal %d is negative", s.Ordinal)
+	}
+	c.time("created", s.Created)
+	c.time("updated", s.Updated)
+	c.result(s.Result, true)
+	return c.err
+}
+
+func checkReturn(r *Return) error {
+	var c checker
+	if r == nil {
+		return fmt.Errorf("%w: nil return", ErrInvalid)
+	}
+	c.text("envelope sender", r.MailFrom)
+	for _, rcpt := range r.Recipients {
+		c.text("envelope recipient", rcpt)
+	}
+	c.text("HELO", r.HELO)
+	c.token("token", r.Token, true)
+	c.time("received", r.Received)
+	if r.Size < 0 {
+		c.failf("size %d is negative", r.Size)
+	}
+	return c.err
+}
+
+func checkClassification(cl Classification) error {
+	var c checker
+	c.text("kind", cl.Kind)
+	c.text("reason", cl.Reason)
+	c.text("status", cl.Status)
+	c.text("system", cl.System)
+	c.text("diagnostic", cl.Diagnostic)
+	c.json("recipients", cl.Recipients)
+	c.json("evidence", cl.Evidence)
+	return c.err
+}
+
+func checkCodeSession(s *CodeSession) error {
+	var c checker
+	if s == nil {
+		return fmt.Errorf("%w: nil code session", ErrInvalid)
+	}
+	c.required("session ID", s.ID)
+	if len(s.Secret) == 0 {
+		c.failf("secret is empty")
+	}
+	if s.Counter > maxCounter {
+		c.failf("counter %d is past %d", s.Counter, uint64(maxCounter))
+	}
+	c.time("created", s.Created)
+	return c.err
+}
+
+// maxCounter is the largest counter a signed 64-bit column holds.
+const maxCounter = 1<<63 - 1
+
+func checkAttempt(a *Attempt) error {
+	var c checker
+	if a == nil {
+		return fmt.Errorf("%w: nil attempt", ErrInvalid)
+	}
+	c.required("session ID", a.SessionID)
+	c.text("address", a.Address)
+	c.text("code", a.Code)
+	c.time("time", a.Time)
+	if !validVerdict(a.Verdict) {
+		c.failf("verdict %q is not one of the verdicts", a.Verdict)
+	}
+	c.token("matched token", a.MatchedToken, true)
+	if a.MatchedOrdinal < 0 {
+		c.failf("matched ordinal %d is negative", a.MatchedOrdinal)
+	}
+	return c.err
+}
