@@ -42,6 +42,10 @@ const usage = `codeprobe — why didn't my verification code arrive?
 Usage:
   codeprobe check [flags] ADDRESS...     diagnose addresses (codeprobe check -h)
   codeprobe check --file FILE [flags]    bulk mode: one address a line, or CSV with an email column
+  codeprobe send --to ADDR ...           send a real, DKIM-signed test code (codeprobe send -h)
+  codeprobe sink --domain D --db FILE    the return-path SMTP server for test sends
+  codeprobe events --db FILE [--token T | --address A]
+                                         what happened to test sends, newest first
   codeprobe classify [--json] FILE...    what a returned message is: bounce, autoreply, challenge…
   codeprobe dkim keygen --selector S --domain D
                                          write a DKIM key and print its DNS record
@@ -99,6 +103,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runClassify(args[1:], stdin, stdout, stderr)
 	case "dkim":
 		return runDKIM(args[1:], stdout, stderr)
+	case "send":
+		return runSend(ctx, args[1:], stdout, stderr)
+	case "sink":
+		return runSink(ctx, args[1:], stdout, stderr)
+	case "events":
+		return runEvents(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "codeprobe", version)
 		return nil
