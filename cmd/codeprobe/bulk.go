@@ -30,19 +30,11 @@ import (
 // cancelled context would be made up), and the run ends with exit status 2.
 func runBulk(ctx context.Context, checker *diagnose.Checker, sender *diagnose.SenderReport, f checkFlags, stdin io.Reader, out reportWriter, stderr io.Writer) error {
 	parent := ctx
-	in := stdin
-	total := int64(-1) // unknown: stdin
-	if f.file != "-" {
-		fh, err := os.Open(f.file)
-		if err != nil {
-			return usageError("%v", err)
-		}
-		defer fh.Close()
-		in = fh
-		if progressShown(stderr) {
-			total = countLines(f.file)
-		}
+	in, total, closeIn, err := openList(f.file, stdin, stderr)
+	if err != nil {
+		return err
 	}
+	defer closeIn()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -114,6 +106,23 @@ func runBulk(ctx context.Context, checker *diagnose.Checker, sender *diagnose.Se
 		return errFound
 	}
 	return nil
+}
+
+// openList opens the address list (- is stdin) and, when progress is
+// shown, counts its lines for the bar's total (-1: unknown).
+func openList(path string, stdin io.Reader, stderr io.Writer) (io.Reader, int64, func(), error) {
+	if path == "-" {
+		return stdin, -1, func() {}, nil
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, 0, nil, usageError("%v", err)
+	}
+	total := int64(-1)
+	if progressShown(stderr) {
+		total = countLines(path)
+	}
+	return fh, total, func() { fh.Close() }, nil
 }
 
 // readAddresses calls emit for each address of the input, stopping early
