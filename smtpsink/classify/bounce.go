@@ -151,6 +151,7 @@ func (c *classifier) finish(f *recipientFacts, text string, single bool, res *Re
 	if r.Status == "" {
 		r.Status = statusFromCode(r.Code, r.Action)
 	}
+	f.context = withoutPositiveReplies(f.context)
 	var why, rule string
 	r.Reason, why, rule = c.reason(f)
 	if c.trace != nil {

@@ -25,7 +25,10 @@
 // codes; the SMTP command that failed (a refusal at connection, HELO or
 // MAIL FROM is about the sending side, never the recipient's mailbox; a
 // "no such user" to the message data is a filter); and the DSN action
-// and diagnostic type.
+// and diagnostic type. A host reported unknown in a transient (4.X.X)
+// failure is a failed lookup, not a missing domain; the positive replies
+// of a session transcript (an EHLO reply listing STARTTLS) are not read
+// as failure wording.
 //
 // # Not tuned to the test corpus
 //

@@ -27,17 +27,39 @@ type recipientFacts struct {
 //     status the MTA derives from the program's exit code;
 //  3. the phrases of the diagnostic, then of the report text about the
 //     recipient;
-//  4. a refusal at connection, HELO or MAIL FROM names the sending side
-//     (blocked, rejected); a failed local program is a mailer error;
+//  4. a refusal (a reply) at connection, HELO or MAIL FROM names the
+//     sending side (blocked, rejected); a failed local program is a mailer
+//     error;
 //  5. the other enhanced status codes, then bare reply codes (RFC 5321
-//     §4.2.3, RFC 7504);
+//     §4.2.3, RFC 7504), then a security or policy status with a detail
+//     (RFC 3463 X.7.X), which says more than the bare words of step 6;
 //  6. weak phrases;
 //  7. the DSN action and the status class.
 //
 // A failure at connection, HELO or MAIL time is about the sending side, so
 // there no reason about the recipient's mailbox is given (RFC 5321 §3.3:
-// the recipient is only named at RCPT).
+// the recipient is only named at RCPT). An unknown host reported as a
+// transient failure is a failed lookup (networkerror).
 func (c *classifier) reason(f *recipientFacts) (reason, why, rule string) {
+	rs, why, rule := c.namedReason(f)
+	if rs == "hostunknown" && transient(&f.rcpt) {
+		return "networkerror", why + "; transient failure, so the lookup failed rather than found no such host (RFC 3463 §3.1)", rule
+	}
+	return rs, why, rule
+}
+
+// transient reports whether a failure was reported as persistent
+// transient (RFC 3463 §3.1 class 4, RFC 5321 §4.2.1 4yz): the mail
+// system will retry, so it has not learnt the domain does not exist.
+func transient(r *Recipient) bool {
+	if r.Status != "" {
+		return r.Status[0] == '4'
+	}
+	return r.Code >= 400 && r.Code < 500
+}
+
+// namedReason is reason without the transient-failure adjustment.
+func (c *classifier) namedReason(f *recipientFacts) (reason, why, rule string) {
 	r := &f.rcpt
 	st := r.Status
 	if r.Action == "delivered" || r.Action == "relayed" || r.Action == "expanded" || strings.HasPrefix(st, "2.") {
@@ -59,7 +81,7 @@ func (c *classifier) reason(f *recipientFacts) (reason, why, rule string) {
 		}
 	}
 	switch {
-	case f.command == cmdConn || f.command == cmdHelo || f.command == cmdMail:
+	case refused(f):
 		rs, why := fallbackReason(f, st)
 		return rs, why, ""
 	case unix:
@@ -71,6 +93,9 @@ func (c *classifier) reason(f *recipientFacts) (reason, why, rule string) {
 	}
 	if rs := replyCodeReasons[r.Code]; rs != "" && ok(rs) {
 		return rs, "reply code " + strconv.Itoa(r.Code) + " → " + rs + " (RFC 5321 §4.2.3)", ""
+	}
+	if len(st) > 4 && st[1:4] == ".7." && st[4:] != "0" {
+		return "securityerror", "status " + st + ": security or policy (RFC 3463 X.7.X)", ""
 	}
 	for _, t := range []string{diag, ctx} {
 		if rs, why, id := c.matchPhrase(t, ok, true); rs != "" {
@@ -84,11 +109,11 @@ func (c *classifier) reason(f *recipientFacts) (reason, why, rule string) {
 // fallbackReason names a reason from the weakest signals.
 func fallbackReason(f *recipientFacts, st string) (string, string) {
 	r := &f.rcpt
-	switch f.command {
-	case cmdConn, cmdHelo:
-		return "blocked", "rejected at " + f.command + ": the sending host was refused"
-	case cmdMail:
+	switch {
+	case refused(f) && f.command == cmdMail:
 		return "rejected", "rejected at MAIL FROM: the sender was refused"
+	case refused(f):
+		return "blocked", "rejected at " + f.command + ": the sending host was refused"
 	}
 	if strings.HasPrefix(r.DiagnosticType, "x-unix") {
 		return "mailererror", "local delivery program failed (x-unix)"
@@ -117,6 +142,18 @@ func fallbackReason(f *recipientFacts, st string) (string, string) {
 		return "expired", "temporary failure given up"
 	}
 	return "undefined", ""
+}
+
+// refused reports whether the receiving server refused the connection,
+// HELO or MAIL FROM with a reply (RFC 5321 §4.2). A failure there without
+// a reply code, such as a lost connection, is no refusal: nothing was
+// said about the sender.
+func refused(f *recipientFacts) bool {
+	switch f.command {
+	case cmdConn, cmdHelo, cmdMail:
+		return f.rcpt.Code != 0 || replyCode(f.rcpt.Diagnostic) != 0
+	}
+	return false
 }
 
 // afterData turns a "no such user" reply to the message data into

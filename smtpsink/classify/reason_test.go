@@ -29,6 +29,15 @@ func TestReason(t *testing.T) {
 		{"delayed without detail", Recipient{Action: "delayed", Status: "4.0.0"}, "", "", "expired"},
 		{"security class", Recipient{Action: "failed", Status: "5.7.0", Diagnostic: "550 5.7.0 nope"}, "", "", "securityerror"},
 		{"unexplained", Recipient{Action: "failed", Status: "5.0.0", Diagnostic: "550 computer says no"}, "", "", "onhold"},
+		{"host unknown on a transient failure is a lookup failure", Recipient{Action: "delayed", Status: "4.0.0", Diagnostic: "DNS type 'mx' lookup of example.jp responded with code NXDOMAIN Domain name not found: example.jp"}, "", "", "networkerror"},
+		{"host unknown on a permanent failure", Recipient{Action: "failed", Status: "5.0.0", Diagnostic: "Domain name not found: example.jp"}, "", "", "hostunknown"},
+		{"transient reply code without status", Recipient{Action: "delayed", Code: 451, Diagnostic: "451 host unknown"}, "", "", "networkerror"},
+		{"lost connection at HELO is no refusal", Recipient{Action: "failed", Status: "4.4.2", Diagnostic: "connection went away while performing the HELO handshake"}, cmdHelo, "", "networkerror"},
+		{"lost connection at MAIL is no refusal", Recipient{Action: "failed", Status: "4.4.2", Diagnostic: "connection went away"}, cmdMail, "", "networkerror"},
+		{"refusal at HELO with a reply", Recipient{Action: "failed", Status: "5.0.0", Code: 554, Diagnostic: "554 go away"}, cmdHelo, "", "blocked"},
+		{"security detail beats a weak word", Recipient{Action: "failed", Status: "5.7.1", Diagnostic: "550 5.7.1 <a@example.com>... Access denied"}, "", "", "securityerror"},
+		{"X.7.0 leaves the weak word", Recipient{Action: "failed", Status: "5.7.0", Diagnostic: "550 5.7.0 Access denied"}, "", "", "rejected"},
+		{"EHLO keywords are no failure wording", Recipient{Action: "failed", Status: "4.3.0", Diagnostic: "451 4.3.0 Error: nothing known"}, cmdData, withoutPositiveReplies(" Out: 250-STARTTLS\n Out: 250 CHUNKING\n In:  DATA\n Out: 451 4.3.0 Error: nothing known"), "onhold"},
 		{"nothing at all", Recipient{Action: "failed", Status: "5.0.0"}, "", "", "undefined"},
 	}
 	for _, tt := range tests {

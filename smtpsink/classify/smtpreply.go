@@ -213,3 +213,25 @@ func transcriptMarker(l string) string {
 	}
 	return ""
 }
+
+// positiveReplyLineRe matches a transcript line holding a positive reply
+// (RFC 5321 §4.2.1 2yz, 3yz), such as "Out: 250-STARTTLS" or "<<< 354 …".
+var positiveReplyLineRe = regexp.MustCompile(`^[ \t]*(?:<<<|out:)?[ \t]*[23][0-5]\d(?:[ -]|$)`)
+
+// withoutPositiveReplies drops the positive replies of a session
+// transcript from report text: they say nothing about the failure, and
+// the extensions an EHLO reply lists (STARTTLS, AUTH, SIZE) would read as
+// failure wording.
+func withoutPositiveReplies(s string) string {
+	if !strings.Contains(s, "\n") {
+		return s
+	}
+	ls := lines(s)
+	kept := ls[:0]
+	for _, l := range ls {
+		if !positiveReplyLineRe.MatchString(strings.ToLower(l)) {
+			kept = append(kept, l)
+		}
+	}
+	return strings.Join(kept, "\n")
+}
