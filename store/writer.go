@@ -232,5 +232,6 @@ func finish(batch []*job, err error) {
 // isSentinel reports whether err is one of the package's own outcomes,
 // which a job reports without disturbing the transaction.
 func isSentinel(err error) bool {
-	return errors.Is(err, ErrNotFound) || errors.Is(err, ErrExists) || errors.Is(err, ErrInvalid)
+	return errors.Is(err, ErrNotFound) || errors.Is(err, ErrExists) || errors.Is(err, ErrInvalid) ||
+		errors.Is(err, ErrLimit)
 }

@@ -32,6 +32,7 @@ type sendFlags struct {
 // sentReport is what `codeprobe send --json` prints.
 type sentReport struct {
 	Token      string          `json:"token"`
+	Session    string          `json:"session"` // the code session: what checking a typed code needs
 	To         string          `json:"to"`
 	Code       string          `json:"code"`
 	ExpiresAt  time.Time       `json:"expires_at"`
@@ -99,18 +100,23 @@ func runSend(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	var st store.Store
+	var (
+		st    store.Store
+		codes testcode.CodeStore = &testcode.MemoryCodeStore{}
+	)
 	if f.db != "" {
 		sq, err := store.OpenSQLite(f.db, nil)
 		if err != nil {
 			return &exitError{code: 2, err: err}
 		}
 		defer sq.Close()
-		st = sq
+		// The code is kept with the send, so that what the user types
+		// later can be checked against it.
+		st, codes = sq, &testcode.StoreCodeStore{Store: sq}
 	}
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
-	rep, err := sendOne(ctx, d, sender, st, f)
+	rep, err := sendOne(ctx, d, sender, st, codes, f)
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
@@ -188,15 +194,15 @@ func (f *sendFlags) build() (*testcode.Delivery, *testcode.Sender, error) {
 	return d, sender, nil
 }
 
-// sendOne issues a code, composes and delivers the message, and records
-// the send when there is a store.
-func sendOne(ctx context.Context, d *testcode.Delivery, sender *testcode.Sender, st store.Store, f sendFlags) (*sentReport, error) {
-	issuer := &testcode.Issuer{Store: &testcode.MemoryCodeStore{}}
-	token, err := testcode.NewToken()
+// sendOne issues a code (kept in codes), composes and delivers the
+// message, and records the send when there is a store.
+func sendOne(ctx context.Context, d *testcode.Delivery, sender *testcode.Sender, st store.Store, codes testcode.CodeStore, f sendFlags) (*sentReport, error) {
+	issuer := &testcode.Issuer{Store: codes}
+	session, err := testcode.NewToken()
 	if err != nil {
 		return nil, err
 	}
-	code, err := issuer.Issue(ctx, token, f.to)
+	code, err := issuer.Issue(ctx, session, f.to)
 	if err != nil {
 		return nil, fmt.Errorf("--to: %w", err)
 	}
@@ -206,14 +212,14 @@ func sendOne(ctx context.Context, d *testcode.Delivery, sender *testcode.Sender,
 	}
 	if st != nil {
 		a, _ := address.Parse(f.to)
-		err := st.PutSend(ctx, &store.Send{Token: code.Token, Created: time.Now(), SessionID: token, Recipient: f.to,
+		err := st.PutSend(ctx, &store.Send{Token: code.Token, Created: time.Now(), SessionID: session, Recipient: f.to,
 			RecipientDomain: a.ASCIIDomain, From: sender.Address, SinkDomain: f.sinkDomain, Ordinal: code.Ordinal})
 		if err != nil {
 			return nil, err
 		}
 	}
 	res := d.Deliver(ctx, testcode.BounceAddress(code.Token, f.sinkDomain), f.to, msg)
-	rep := &sentReport{Token: code.Token, To: f.to, Code: code.Value, ExpiresAt: code.ExpiresAt, Status: res.Status,
+	rep := &sentReport{Token: code.Token, Session: session, To: f.to, Code: code.Value, ExpiresAt: code.ExpiresAt, Status: res.Status,
 		ReplyCode: res.Code, Enhanced: res.Enhanced, Text: res.Text, QueueID: res.QueueID, Host: res.Host,
 		DurationMS: res.Duration.Milliseconds(), Transcript: []string{}}
 	if res.IP.IsValid() {

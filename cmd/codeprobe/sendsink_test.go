@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/codeprobe/codeprobe/store"
+	"github.com/codeprobe/codeprobe/testcode"
 	gosmtp "github.com/emersion/go-smtp"
 )
 
@@ -201,4 +203,31 @@ func newEventsFlagsForTest() *flag.FlagSet {
 	fs.Int("limit", 100, "")
 	fs.String("config", "", "")
 	return fs
+}
+
+// TestSendKeepsTheCode: with --db, the code of a send is kept in the
+// database, so another process can check what the user types.
+func TestSendKeepsTheCode(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "codeprobe.db")
+	_, mxAddr := startAcceptAll(t)
+	out, errOut, code := runCLI(t, "", "send", "--json", "--to", "ann@rcpt.test", "--from", "codes@ours.test",
+		"--sink-domain", "sink.test", "--smarthost", mxAddr, "--db", db)
+	if code != 0 {
+		t.Fatalf("send: exit %d: %s", code, errOut)
+	}
+	var sent struct{ Token, Session, Code string }
+	if err := json.Unmarshal([]byte(out), &sent); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.OpenSQLite(db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	issuer := &testcode.Issuer{Store: &testcode.StoreCodeStore{Store: st}}
+	v, err := issuer.Check(context.Background(), sent.Session, "ann@rcpt.test", sent.Code)
+	if err != nil || v.Kind != testcode.KindOK {
+		t.Errorf("the code sent does not check as ok from the database: %+v, %v", v, err)
+	}
 }
