@@ -13,7 +13,7 @@ var (
 	// daemonFromRe matches the senders of non-delivery reports.
 	daemonFromRe = regexp.MustCompile(`(?i)mailer[-_ ]?daemon|mail[ -]?delivery|postmaster|mail[ -]?administrator|mail system|mdaemon|delivery subsystem`)
 	// bounceBodyRe matches sentences of non-delivery reports.
-	bounceBodyRe = regexp.MustCompile(`(?i)could not be delivered|couldn't be delivered|wasn't delivered|was not delivered|undeliverable|delivery to the following recipients? (?:failed|has been delayed)|delivery has failed|permanent (?:fatal )?errors?\b|unable to deliver|not able to deliver|failed permanently|message delivery failed|following address(?:es)? (?:had|failed)|has not yet been delivered|been delayed|returned to sender|qmail-send program|created automatically by mail delivery software|transcript of session|diagnostic information for administrators|remote host said|could not deliver|delivery status notification|error has occurred while attempting to deliver|not delivered to|message not delivered|no se pudo entregar|n'a pas pu être remis|konnte nicht zugestellt|не может быть доставлено`)
+	bounceBodyRe = mustGuard(`(?i)could not be delivered|couldn't be delivered|wasn't delivered|was not delivered|undeliverable|delivery to the following recipients? (?:failed|has been delayed)|delivery has failed|permanent (?:fatal )?errors?\b|unable to deliver|not able to deliver|failed permanently|message delivery failed|following address(?:es)? (?:had|failed)|has not yet been delivered|been delayed|returned to sender|qmail-send program|created automatically by mail delivery software|transcript of session|diagnostic information for administrators|remote host said|could not deliver|delivery status notification|error has occurred while attempting to deliver|not delivered to|message not delivered|no se pudo entregar|n'a pas pu être remis|konnte nicht zugestellt|не может быть доставлено`)
 	// delayRe marks reports that say delivery is still being attempted.
 	delayRe = regexp.MustCompile(`(?i)\bdelay|warning message only|has not yet been delivered|will be retried|still being retried|temporary failure report|will continue trying|retry for \d+ more`)
 )
@@ -78,11 +78,14 @@ func (c *classifier) asFreeTextBounce(m *message, res *Result) bool {
 	if c.asSESNotification(m, res) {
 		return true
 	}
-	text := reportText(m)
 	daemon := daemonFromRe.MatchString(m.from) || m.header.Has("X-Failed-Recipients")
 	subject := bounceSubjectRe.MatchString(m.subject)
-	body := bounceBodyRe.MatchString(text)
-	if !(daemon && (subject || body) || subject && body) {
+	if !daemon && !subject {
+		// Wording alone does not make a report.
+		return false
+	}
+	text := reportText(m)
+	if daemon != subject && !bounceBodyRe.matchString(text, foldKey(text)) {
 		return false
 	}
 	res.Kind = KindBounce

@@ -38,7 +38,7 @@ func containsAny(s string, subs []string) bool {
 // challengeAsks are sentences in which a challenge/response filter asks
 // the sender to prove to be a person, or to act so that the held message
 // is delivered, in several languages.
-var challengeAsks = compileAll(
+var challengeAsks = guardAll(
 	// English
 	`(?:verify|confirm|prove|show) (?:to me )?(?:that )?you(?:'re| are) (?:a )?(?:real|human|live|person|legitimate sender|not a (?:robot|spammer|machine|computer|bot))`,
 	`real,? live (?:human|person)|not a (?:spam source|spam robot)`,
@@ -68,7 +68,7 @@ var challengeAsks = compileAll(
 
 // challengeContext are sentences that describe a challenge/response
 // filter: sender verification, lists of approved senders, held mail.
-var challengeContext = compileAll(
+var challengeContext = guardAll(
 	// English
 	`sender verification|verif(?:y|ication of) (?:your|the) (?:e-?mail )?(?:address|identity)|verification (?:request|required|process|link)`,
 	`challenge[- /]response`, `(?:approved|authori[sz]ed|known|allowed|trusted|verified|accepted) senders?(?: list| filter)?|list of (?:approved|authori[sz]ed|known|allowed|trusted|verified|accepted) senders`,
@@ -102,22 +102,18 @@ var challengeContext = compileAll(
 	`спис(?:ок|ке) (?:разрешённых|разрешенных|доверенных|известных) отправителей`, `защита от спама|фильтр(?:ом)? получателя`,
 )
 
-// firstHit returns the text of the first pattern that matches, or "".
-func firstHit(res []*regexp.Regexp, text string) string {
-	for _, re := range res {
-		if loc := re.FindStringIndex(text); loc != nil {
+// firstHit returns the text of the first pattern that matches text, whose
+// foldKey is folded, or "".
+func firstHit(res []*guardedRe, text, folded string) string {
+	for _, g := range res {
+		if !g.possible(folded) {
+			continue
+		}
+		if loc := g.re.FindStringIndex(text); loc != nil {
 			return oneLine(text[loc[0]:loc[1]], 60)
 		}
 	}
 	return ""
-}
-
-func compileAll(patterns ...string) []*regexp.Regexp {
-	out := make([]*regexp.Regexp, len(patterns))
-	for i, p := range patterns {
-		out[i] = regexp.MustCompile(p)
-	}
-	return out
 }
 
 // maxScanText bounds the text scanned for challenge and auto-reply
@@ -143,11 +139,12 @@ func asChallenge(m *message, res *Result) bool {
 		}
 	}
 	text := normalize(m.subject + "\n" + body)
-	ask := firstHit(challengeAsks, text)
+	folded := foldKey(text)
+	ask := firstHit(challengeAsks, text, folded)
 	if ask == "" && system == "" && !strong {
 		return false
 	}
-	ctx := firstHit(challengeContext, text)
+	ctx := firstHit(challengeContext, text, folded)
 	if !(strong || system != "" && ask+ctx != "" || ask != "" && ctx != "") {
 		return false
 	}

@@ -322,7 +322,7 @@ func ruleSupport(t *testing.T, corpus []corpusFile) map[string]map[[32]byte]bool
 			}
 			texts := []string{normalize(f.rcpt.Diagnostic), normalize(f.context)}
 			for _, r := range phraseRules {
-				if afterData(r.reason, f.command) != l.reason || !(r.re.MatchString(texts[0]) || r.re.MatchString(texts[1])) {
+				if afterData(r.reason, f.command) != l.reason || !(r.re.re.MatchString(texts[0]) || r.re.re.MatchString(texts[1])) {
 					continue
 				}
 				if support[r.id] == nil {

@@ -1,13 +1,11 @@
 package classify
 
-import "regexp"
-
 // phraseRule names a reason from the wording of a diagnostic. Patterns
 // are matched against normalised text (lower case, single spaces).
 type phraseRule struct {
 	id     string
 	reason string
-	re     *regexp.Regexp
+	re     *guardedRe
 	// weak rules are only tried after the status codes.
 	weak bool
 }
@@ -15,7 +13,7 @@ type phraseRule struct {
 func rules(reason string, weak bool, patterns ...string) []phraseRule {
 	out := make([]phraseRule, len(patterns))
 	for i, p := range patterns {
-		out[i] = phraseRule{id: reason + ":" + p, reason: reason, re: regexp.MustCompile(p), weak: weak}
+		out[i] = phraseRule{id: reason + ":" + p, reason: reason, re: mustGuard(p), weak: weak}
 	}
 	return out
 }

@@ -255,11 +255,12 @@ func (c *classifier) matchPhrase(text string, ok func(string) bool, weak bool) (
 	if text == "" {
 		return "", "", ""
 	}
+	folded := foldKey(text)
 	for _, r := range c.rules {
-		if r.weak != weak || !ok(r.reason) {
+		if r.weak != weak || !ok(r.reason) || !r.re.possible(folded) {
 			continue
 		}
-		if loc := r.re.FindStringIndex(text); loc != nil {
+		if loc := r.re.re.FindStringIndex(text); loc != nil {
 			return r.reason, `"` + oneLine(text[loc[0]:loc[1]], 60) + `" → ` + r.reason, r.id
 		}
 	}

@@ -104,15 +104,65 @@ var (
 // normalize prepares text for phrase matching: lower case, one space
 // between words, reply-code prefixes of joined lines removed.
 func normalize(s string) string {
-	s = strings.ToLower(s)
-	s = spaceRunRe.ReplaceAllString(s, " ")
-	s = continuationRe.ReplaceAllString(s, " ")
-	return strings.TrimSpace(spaceRunRe.ReplaceAllString(s, " "))
+	s = collapseSpace(strings.ToLower(s))
+	if mayHaveReplyCode(s) {
+		s = continuationRe.ReplaceAllString(s, " ")
+	}
+	return strings.TrimSpace(collapseSpace(s))
 }
+
+// isPerlSpace reports whether c is in regexp's \s class: [\t\n\f\r ].
+func isPerlSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
+}
+
+// collapseSpace is spaceRunRe.ReplaceAllString(s, " ") without the
+// regexp machine: every run of \s characters becomes one space.
+func collapseSpace(s string) string {
+	changed := false
+	for i := 0; i < len(s) && !changed; i++ {
+		if isPerlSpace(s[i]) {
+			changed = s[i] != ' ' || i+1 < len(s) && isPerlSpace(s[i+1])
+		}
+	}
+	if !changed {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		if !isPerlSpace(s[i]) {
+			b.WriteByte(s[i])
+			continue
+		}
+		b.WriteByte(' ')
+		for i+1 < len(s) && isPerlSpace(s[i+1]) {
+			i++
+		}
+	}
+	return b.String()
+}
+
+// mayHaveReplyCode reports whether s holds what continuationRe needs: a
+// reply code, [245] and two digits followed by '-' or ' '. When it does
+// not, replacing continuationRe's matches would change nothing.
+func mayHaveReplyCode(s string) bool {
+	for i := 0; i+3 < len(s); i++ {
+		switch s[i] {
+		case '2', '4', '5':
+			if isDigit(s[i+1]) && isDigit(s[i+2]) && (s[i+3] == '-' || s[i+3] == ' ') {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // oneLine collapses whitespace for display, bounded to n bytes.
 func oneLine(s string, n int) string {
-	s = strings.TrimSpace(spaceRunRe.ReplaceAllString(s, " "))
+	s = strings.TrimSpace(collapseSpace(s))
 	if len(s) > n {
 		cut := n
 		for cut > 0 && !utf8.RuneStart(s[cut]) {
