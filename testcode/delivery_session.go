@@ -14,7 +14,6 @@ import (
 	"sync"
 	"syscall"
 	"time"
-	"unicode/utf8"
 
 	"github.com/codeprobe/codeprobe/diagnose/netguard"
 	"github.com/codeprobe/codeprobe/diagnose/smtpprobe"
@@ -280,20 +279,20 @@ func (rr *replyReader) readLine() (string, error) {
 	switch {
 	case err == nil:
 	case errors.Is(err, bufio.ErrBufferFull):
-		rr.onLine(transcriptText(b[:512]) + " [… line too long, not read further]")
+		rr.onLine(smtpprobe.Printable(b[:512]) + " [… line too long, not read further]")
 		return "", fmt.Errorf("%w: reply line longer than %d octets (RFC 5321 §4.5.3.1.5 allows 512)", ErrProtocol, smtpprobe.MaxLineLength)
 	case errors.Is(err, io.EOF):
 		if len(b) > 0 {
-			rr.onLine(transcriptText(b[:min(len(b), 512)]) + " [… connection closed mid-line]")
+			rr.onLine(smtpprobe.Printable(b[:min(len(b), 512)]) + " [… connection closed mid-line]")
 		}
 		return "", fmt.Errorf("%w: connection closed by the server", ErrProtocol)
 	default:
 		if len(b) > 0 {
-			rr.onLine(transcriptText(b[:min(len(b), 512)]) + " [… incomplete line]")
+			rr.onLine(smtpprobe.Printable(b[:min(len(b), 512)]) + " [… incomplete line]")
 		}
 		return "", err
 	}
-	return rr.onLine(transcriptText(bytes.TrimSuffix(b[:len(b)-1], []byte{'\r'}))), nil
+	return rr.onLine(smtpprobe.Printable(bytes.TrimSuffix(b[:len(b)-1], []byte{'\r'}))), nil
 }
 
 // readReply reads one whole reply (RFC 5321 §4.2), at most
@@ -317,28 +316,4 @@ func (rr *replyReader) readReply() (smtpprobe.Reply, error) {
 			return smtpprobe.Reply{}, fmt.Errorf("%w: reply continues past %d lines", ErrProtocol, smtpprobe.MaxReplyLines)
 		}
 	}
-}
-
-// transcriptText returns b as valid UTF-8 without control characters:
-// tabs and printable runes stay, every other octet becomes \xNN, so a
-// hostile server cannot put escape sequences or fake lines into a
-// transcript shown to people.
-func transcriptText(b []byte) string {
-	var sb strings.Builder
-	sb.Grow(len(b))
-	for len(b) > 0 {
-		r, size := utf8.DecodeRune(b)
-		switch {
-		case r == utf8.RuneError && size <= 1,
-			r < 0x20 && r != '\t', r == 0x7f, r >= 0x80 && r < 0xa0,
-			r == 0x2028, r == 0x2029, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
-			for _, c := range b[:size] {
-				fmt.Fprintf(&sb, `\x%02x`, c)
-			}
-		default:
-			sb.Write(b[:size])
-		}
-		b = b[size:]
-	}
-	return sb.String()
 }

@@ -2,7 +2,6 @@ package testcode
 
 import (
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"net/netip"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/codeprobe/codeprobe/diagnose/smtpprobe"
 )
@@ -67,7 +65,7 @@ func (s *smtpSession) startTLS() error {
 	}
 	s.conn = tc
 	s.rr = newReplyReader(tc, s.rr.onLine)
-	info := describeTLS(tc.ConnectionState(), name, s.r.TLSConfig)
+	info := smtpprobe.DescribeTLS(tc.ConnectionState(), name, s.r.TLSConfig)
 	s.att.TLS = info
 	if info.Verified {
 		s.r.notef("%s %s, certificate verified for %s", info.Version, info.CipherSuite, name)
@@ -147,45 +145,6 @@ func (s *smtpSession) handshakeErr(err error) error {
 	}
 	s.r.notef("%v", out)
 	return out
-}
-
-// describeTLS summarises the session and verifies the chain against the
-// configured roots (the system's when none), the configured clock, and
-// name.
-func describeTLS(cs tls.ConnectionState, name string, cfg *tls.Config) *smtpprobe.TLSInfo {
-	info := &smtpprobe.TLSInfo{
-		Version:     tls.VersionName(cs.Version),
-		CipherSuite: tls.CipherSuiteName(cs.CipherSuite),
-		ServerName:  name,
-	}
-	if len(cs.PeerCertificates) == 0 {
-		info.VerifyError = "server sent no certificate"
-		return info
-	}
-	leaf := cs.PeerCertificates[0]
-	info.Chain = cs.PeerCertificates
-	info.NotAfter = leaf.NotAfter
-	info.Issuer = leaf.Issuer.String()
-	info.PeerNames = append(info.PeerNames, leaf.DNSNames...)
-	for _, ip := range leaf.IPAddresses {
-		info.PeerNames = append(info.PeerNames, ip.String())
-	}
-	opts := x509.VerifyOptions{DNSName: name, Intermediates: x509.NewCertPool(), CurrentTime: time.Now()}
-	if cfg != nil {
-		opts.Roots = cfg.RootCAs
-		if cfg.Time != nil {
-			opts.CurrentTime = cfg.Time()
-		}
-	}
-	for _, c := range cs.PeerCertificates[1:] {
-		opts.Intermediates.AddCert(c)
-	}
-	if _, err := leaf.Verify(opts); err != nil {
-		info.VerifyError = err.Error()
-	} else {
-		info.Verified = true
-	}
-	return info
 }
 
 // auth authenticates with AUTH PLAIN and an initial response (RFC 4954

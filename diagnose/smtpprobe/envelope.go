@@ -134,7 +134,7 @@ func (o *options) heloName(local string) string {
 }
 
 // tlsConfig is the client configuration for STARTTLS to host. Verification
-// is done after the handshake by [verifyPeer], so that a certificate that
+// is done after the handshake by [DescribeTLS], so that a certificate that
 // fails is recorded and the session continues (RFC 7435).
 func (o *options) tlsConfig(serverName string) *tls.Config {
 	var cfg *tls.Config

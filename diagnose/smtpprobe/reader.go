@@ -41,25 +41,25 @@ func (rr *replyReader) readLine() (string, error) {
 	switch {
 	case err == nil:
 	case errors.Is(err, bufio.ErrBufferFull):
-		rr.emit(printable(b[:evidencePrefix]) + fmt.Sprintf(" [… line longer than %d octets, not read further]", MaxLineLength))
+		rr.emit(Printable(b[:evidencePrefix]) + fmt.Sprintf(" [… line longer than %d octets, not read further]", MaxLineLength))
 		return "", fmt.Errorf("%w: reply line longer than %d octets (RFC 5321 §4.5.3.1.5 allows 512)", ErrProtocol, MaxLineLength)
 	case errors.Is(err, io.EOF):
 		if len(b) > 0 {
-			rr.emit(printable(truncate(b)) + " [… connection closed mid-line]")
+			rr.emit(Printable(truncate(b)) + " [… connection closed mid-line]")
 		}
 		return "", fmt.Errorf("%w: %w", ErrProtocol, ErrClosed)
 	default:
 		if len(b) > 0 {
-			rr.emit(printable(truncate(b)) + " [… incomplete line]")
+			rr.emit(Printable(truncate(b)) + " [… incomplete line]")
 		}
 		return "", err
 	}
 	b = bytes.TrimSuffix(b[:len(b)-1], []byte{'\r'})
 	if len(b) > MaxLineLength {
-		rr.emit(printable(b[:evidencePrefix]) + fmt.Sprintf(" [… line longer than %d octets]", MaxLineLength))
+		rr.emit(Printable(b[:evidencePrefix]) + fmt.Sprintf(" [… line longer than %d octets]", MaxLineLength))
 		return "", fmt.Errorf("%w: reply line longer than %d octets (RFC 5321 §4.5.3.1.5 allows 512)", ErrProtocol, MaxLineLength)
 	}
-	text := printable(b)
+	text := Printable(b)
 	rr.emit(text)
 	return text, nil
 }
@@ -98,11 +98,12 @@ func truncate(b []byte) []byte {
 	return b
 }
 
-// printable returns b as valid UTF-8 without control characters: tabs and
+// Printable returns b as valid UTF-8 without control characters: tabs and
 // printable runes stay, every other byte becomes \xNN. A transcript is shown
 // to people in terminals and web pages; a hostile server must not be able to
-// put escape sequences or fake lines into it.
-func printable(b []byte) string {
+// put escape sequences or fake lines into it. Every SMTP transcript of
+// codeprobe (this package's and testcode's deliveries) goes through it.
+func Printable(b []byte) string {
 	var sb strings.Builder
 	sb.Grow(len(b))
 	for len(b) > 0 {

@@ -126,8 +126,8 @@ func TestPrintable(t *testing.T) {
 		{"c1 \u0085 and bidi \u202e", `c1 \xc2\x85 and bidi \xe2\x80\xae`},
 	}
 	for _, tc := range tests {
-		if got := printable([]byte(tc.in)); got != tc.want {
-			t.Errorf("printable(%q) = %q, want %q", tc.in, got, tc.want)
+		if got := Printable([]byte(tc.in)); got != tc.want {
+			t.Errorf("Printable(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }

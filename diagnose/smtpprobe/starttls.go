@@ -60,7 +60,7 @@ func (s *session) startTLS(host string) error {
 	}
 	s.conn = tc
 	s.rr = newReplyReader(tc, s.serverLine)
-	s.res.TLS = s.describeTLS(tc.ConnectionState(), name)
+	s.res.TLS = DescribeTLS(tc.ConnectionState(), name, s.opts.TLSConfig)
 	if s.res.TLS.Verified {
 		s.notef("%s %s, certificate verified for %s", s.res.TLS.Version, s.res.TLS.CipherSuite, name)
 	} else {
@@ -84,8 +84,12 @@ func (s *session) handshakeErr(err error) error {
 	return out
 }
 
-// describeTLS summarises the session and verifies the peer's chain.
-func (s *session) describeTLS(cs tls.ConnectionState, name string) *TLSInfo {
+// DescribeTLS summarises a negotiated TLS session as evidence, and
+// verifies the peer's chain as crypto/tls would have with verification on:
+// it must lead to cfg's roots (the system's when cfg or its RootCAs is
+// nil), be valid now (by cfg.Time when set), and name the host. The
+// delivery code of package testcode reports its sessions the same way.
+func DescribeTLS(cs tls.ConnectionState, name string, cfg *tls.Config) *TLSInfo {
 	info := &TLSInfo{
 		Version:     tls.VersionName(cs.Version),
 		CipherSuite: tls.CipherSuiteName(cs.CipherSuite),
@@ -106,32 +110,24 @@ func (s *session) describeTLS(cs tls.ConnectionState, name string) *TLSInfo {
 	if len(info.PeerNames) == 0 && leaf.Subject.CommonName != "" {
 		info.PeerNames = []string{leaf.Subject.CommonName}
 	}
-	if err := s.verifyPeer(cs.PeerCertificates, name); err != nil {
-		info.VerifyError = err.Error()
-	} else {
-		info.Verified = true
-	}
-	return info
-}
-
-// verifyPeer does what crypto/tls would have done with verification on:
-// the chain must lead to one of the configured roots (the system's when
-// none are), be valid now (by TLSConfig.Time when set), and name the host.
-func (s *session) verifyPeer(certs []*x509.Certificate, name string) error {
 	opts := x509.VerifyOptions{
 		DNSName:       name,
 		Intermediates: x509.NewCertPool(),
 		CurrentTime:   time.Now(),
 	}
-	if c := s.opts.TLSConfig; c != nil {
-		opts.Roots = c.RootCAs
-		if c.Time != nil {
-			opts.CurrentTime = c.Time()
+	if cfg != nil {
+		opts.Roots = cfg.RootCAs
+		if cfg.Time != nil {
+			opts.CurrentTime = cfg.Time()
 		}
 	}
-	for _, c := range certs[1:] {
+	for _, c := range cs.PeerCertificates[1:] {
 		opts.Intermediates.AddCert(c)
 	}
-	_, err := certs[0].Verify(opts)
-	return err
+	if _, err := leaf.Verify(opts); err != nil {
+		info.VerifyError = err.Error()
+	} else {
+		info.Verified = true
+	}
+	return info
 }
