@@ -61,7 +61,7 @@ var mxRules = []Rule{
 			"Tell your IT team or whoever runs the domain, or use a different address.",
 		AgentAdvice: "Every address of the MX hosts is loopback, private (RFC 1918), link-local, shared, documentation or another special-purpose range (RFC 6890), " +
 			"so no Internet sender can connect, and codeprobe refuses to try. " +
-			"Typical causes are internal DNS published to the outside or a placeholder record. The domain's admin must publish public addresses.",
+			"Typical causes are internal DNS published to the outside or a record left over from testing. The domain's admin must publish public addresses.",
 	},
 	{
 		ID:       MXCNAME,
