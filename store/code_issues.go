@@ -8,10 +8,6 @@ import (
 	"time"
 )
 
-// ErrLimit: a bounded collection is full; [SQLite.AppendCodeIssue]
-// returns it when the session has its limit of codes. Nothing was written.
-var ErrLimit = errors.New("store: limit reached")
-
 // AddressCodeSession is the HOTP state (RFC 4226 §5) of one code session
 // for one address: sessions are keyed by (ID, Address), and the HOTP
 // counter of each code is its ordinal in Issues.
@@ -22,6 +18,16 @@ type AddressCodeSession struct {
 	Digits  int    // the code length, RFC 4226 §5.3
 	Created time.Time
 	Issues  []CodeIssue // oldest first; Issues[i].Ordinal == i+1
+}
+
+// LastActive is when the session last issued a code (the Issued time of
+// its newest code), or when it was created if it has issued none.
+// [Store.RecentAddressCodeSessions] and [Store.PruneCodeSessions] go by it.
+func (s *AddressCodeSession) LastActive() time.Time {
+	if n := len(s.Issues); n > 0 {
+		return s.Issues[n-1].Issued
+	}
+	return s.Created
 }
 
 // CodeIssue is one code issued in an [AddressCodeSession]; the code itself
@@ -41,12 +47,16 @@ type CodeIssue struct {
 const addressSessionRows = `SELECT s.session_id, s.address, s.secret, s.digits, s.created_at,
 	i.ordinal, i.issued_at, i.expires_at, i.token, i.attempts`
 
+// sessionActive is the last activity of the session s, as
+// [AddressCodeSession.LastActive] defines it.
+const sessionActive = `COALESCE((SELECT i.issued_at FROM code_issues i
+	WHERE i.session_id = s.session_id AND i.address = s.address
+	ORDER BY i.ordinal DESC LIMIT 1), s.created_at)`
+
 const addressSessionIssues = ` LEFT JOIN code_issues i ON i.session_id = s.session_id AND i.address = s.address`
 
-// OpenAddressCodeSession stores s (without its Issues) unless a session
-// with its ID and address exists, and returns the stored session with all
-// its issues: an existing session keeps its own secret. A zero Created
-// time is set to the store's clock. The insert and the read are one
+// OpenAddressCodeSession opens a code session; see
+// [Store.OpenAddressCodeSession]. The insert and the read are one
 // transaction of the writer.
 func (s *SQLite) OpenAddressCodeSession(ctx context.Context, cs *AddressCodeSession) (*AddressCodeSession, error) {
 	if err := checkAddressCodeSession(cs); err != nil {
@@ -69,8 +79,7 @@ func (s *SQLite) OpenAddressCodeSession(ctx context.Context, cs *AddressCodeSess
 	return out, nil
 }
 
-// AddressCodeSession returns the session with the ID and address, with
-// all its issues, or ErrNotFound.
+// AddressCodeSession reads a code session; see [Store.AddressCodeSession].
 func (s *SQLite) AddressCodeSession(ctx context.Context, sessionID, address string) (*AddressCodeSession, error) {
 	db, err := s.reader()
 	if err != nil {
@@ -102,13 +111,10 @@ func readAddressCodeSession(ctx context.Context, q querier, sessionID, address s
 	return sessions[0], nil
 }
 
-// AppendCodeIssue adds a code to the session with the next ordinal (1 for
-// the first) and returns it as stored, with Ordinal set and Attempts zero.
-// It fails with ErrLimit when the session has limit codes already, and
-// with ErrNotFound when there is no such session. The count and the insert
-// are one transaction of the writer, which holds the database's write
-// lock, so no ordinal is handed out twice, even by several processes. A
-// zero Issued time is set to the store's clock.
+// AppendCodeIssue issues the next code of a session; see
+// [Store.AppendCodeIssue]. The count and the insert are one transaction of
+// the writer, which holds the database's write lock, so no ordinal is
+// handed out twice, even by several processes.
 func (s *SQLite) AppendCodeIssue(ctx context.Context, sessionID, address string, is CodeIssue, limit int) (CodeIssue, error) {
 	var c checker
 	c.required("session ID", sessionID)
@@ -147,11 +153,8 @@ func (s *SQLite) AppendCodeIssue(ctx context.Context, sessionID, address string,
 	return is, nil
 }
 
-// RecentAddressCodeSessions returns the sessions of address that were
-// created or issued a code at or after since, with their issues, the most
-// recently active first (a session is active when it is created and when
-// its newest code is issued); sessions equally recent come in the order
-// they were created.
+// RecentAddressCodeSessions lists an address's recent code sessions; see
+// [Store.RecentAddressCodeSessions].
 func (s *SQLite) RecentAddressCodeSessions(ctx context.Context, address string, since time.Time, limit int) ([]*AddressCodeSession, error) {
 	db, err := s.reader()
 	if err != nil {
@@ -159,9 +162,7 @@ func (s *SQLite) RecentAddressCodeSessions(ctx context.Context, address string, 
 	}
 	rows, err := db.QueryContext(ctx, `WITH recent AS (
 			SELECT * FROM (
-				SELECT s.*, COALESCE((SELECT issued_at FROM code_issues i
-					WHERE i.session_id = s.session_id AND i.address = s.address
-					ORDER BY i.ordinal DESC LIMIT 1), s.created_at) AS active
+				SELECT s.*, `+sessionActive+` AS active
 				FROM code_address_sessions s WHERE s.address = ?)
 			WHERE active >= ? ORDER BY active DESC, id LIMIT ?)
 		`+addressSessionRows+` FROM recent s`+addressSessionIssues+`
@@ -172,9 +173,8 @@ func (s *SQLite) RecentAddressCodeSessions(ctx context.Context, address string, 
 	return collectAddressSessions(rows)
 }
 
-// CountCodeAttempt adds one to the attempts on the code with ordinal in the
-// session and returns the new count, or ErrNotFound when the session has
-// no such code. It is one statement of the writer.
+// CountCodeAttempt counts an attempt on a code; see
+// [Store.CountCodeAttempt]. It is one statement of the writer.
 func (s *SQLite) CountCodeAttempt(ctx context.Context, sessionID, address string, ordinal int) (int, error) {
 	var attempts int
 	err := s.w.do(ctx, 0, func(ctx context.Context, tx *sql.Tx) error {

@@ -3,86 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
+	"time"
 )
 
 const attemptColumns = `id, session_id, address, code, attempted_at, verdict, matched_token, matched_ordinal`
-
-// PutCodeSession stores a new code session; see [Store.PutCodeSession].
-func (s *SQLite) PutCodeSession(ctx context.Context, cs *CodeSession) error {
-	if err := checkCodeSession(cs); err != nil {
-		return err
-	}
-	args := []any{cs.ID, cs.Secret, int64(cs.Counter), s.stamp(cs.Created)}
-	return s.w.do(ctx, len(cs.Secret), func(ctx context.Context, tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO code_sessions (session_id, secret, counter, created_at)
-			VALUES (?, ?, ?, ?) ON CONFLICT (session_id) DO NOTHING`, args...)
-		if err != nil {
-			return fmt.Errorf("store: storing code session %q: %w", cs.ID, err)
-		}
-		return oneRow(res, fmt.Errorf("%w: code session %q", ErrExists, cs.ID))
-	})
-}
-
-// CodeSession returns a code session; see [Store.CodeSession].
-func (s *SQLite) CodeSession(ctx context.Context, id string) (*CodeSession, error) {
-	db, err := s.reader()
-	if err != nil {
-		return nil, err
-	}
-	var (
-		cs      CodeSession
-		counter int64
-		created int64
-	)
-	err = db.QueryRowContext(ctx, `SELECT session_id, secret, counter, created_at FROM code_sessions WHERE session_id = ?`, id).
-		Scan(&cs.ID, &cs.Secret, &counter, &created)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("%w: code session %q", ErrNotFound, id)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("store: reading code session %q: %w", id, err)
-	}
-	cs.Counter, cs.Created = uint64(counter), fromMicros(created)
-	return &cs, nil
-}
-
-// NextCounter reserves a session's next HOTP counter value; see
-// [Store.NextCounter]. The increment is one statement in the writer's
-// transaction, committed durably before the value is returned.
-func (s *SQLite) NextCounter(ctx context.Context, sessionID string) (uint64, error) {
-	var counter int64
-	err := s.w.do(ctx, 0, func(ctx context.Context, tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `UPDATE code_sessions SET counter = counter + 1
-			WHERE session_id = ? AND counter < ? RETURNING counter - 1`, sessionID, int64(maxCounter)).Scan(&counter)
-		if errors.Is(err, sql.ErrNoRows) {
-			return s.counterMissing(ctx, tx, sessionID)
-		}
-		if err != nil {
-			return fmt.Errorf("store: advancing the counter of %q: %w", sessionID, err)
-		}
-		return nil
-	})
-	if err != nil {
-		return 0, err
-	}
-	return uint64(counter), nil
-}
-
-// counterMissing tells why NextCounter changed no row: the session is
-// unknown, or its counter is exhausted.
-func (s *SQLite) counterMissing(ctx context.Context, tx *sql.Tx, sessionID string) error {
-	var one int
-	err := tx.QueryRowContext(ctx, `SELECT 1 FROM code_sessions WHERE session_id = ?`, sessionID).Scan(&one)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return fmt.Errorf("%w: code session %q", ErrNotFound, sessionID)
-	case err != nil:
-		return fmt.Errorf("store: reading code session %q: %w", sessionID, err)
-	}
-	return fmt.Errorf("%w: the counter of code session %q is exhausted", ErrInvalid, sessionID)
-}
 
 // PutAttempt records a typed code; see [Store.PutAttempt].
 func (s *SQLite) PutAttempt(ctx context.Context, a *Attempt) (int64, error) {
@@ -90,18 +15,19 @@ func (s *SQLite) PutAttempt(ctx context.Context, a *Attempt) (int64, error) {
 		return 0, err
 	}
 	args := []any{a.SessionID, a.Address, a.Code, s.stamp(a.Time), string(a.Verdict), a.MatchedToken, a.MatchedOrdinal,
-		a.SessionID}
+		a.SessionID, a.Address}
 	var id int64
 	err := s.w.do(ctx, len(a.Code), func(ctx context.Context, tx *sql.Tx) error {
 		// Inserting through a SELECT of the session makes an unknown
 		// session a missing row rather than a foreign-key error.
 		res, err := tx.ExecContext(ctx, `INSERT INTO code_attempts (session_id, address, code, attempted_at, verdict,
 			matched_token, matched_ordinal)
-			SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM code_sessions WHERE session_id = ?)`, args...)
+			SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS
+				(SELECT 1 FROM code_address_sessions WHERE session_id = ? AND address = ?)`, args...)
 		if err != nil {
 			return fmt.Errorf("store: storing an attempt: %w", err)
 		}
-		if err := oneRow(res, fmt.Errorf("%w: code session %q", ErrNotFound, a.SessionID)); err != nil {
+		if err := oneRow(res, fmt.Errorf("%w: code session %q for that address", ErrNotFound, a.SessionID)); err != nil {
 			return err
 		}
 		id, err = res.LastInsertId()
@@ -138,4 +64,68 @@ func scanAttempt(row scanner) (*Attempt, error) {
 	}
 	a.Time, a.Verdict = fromMicros(at), Verdict(verdict)
 	return &a, nil
+}
+
+// pruneChunk is how many code sessions one PruneCodeSessions transaction
+// deletes (with their issues and attempts, by the foreign keys' ON DELETE
+// CASCADE), so that pruning a large backlog never holds up other writes
+// for long.
+const pruneChunk = 256
+
+// PruneCodeSessions deletes code sessions last active before a time; see
+// [Store.PruneCodeSessions]. It walks the sessions in creation order, a
+// chunk of pruneChunk sessions per transaction, each chunk starting after
+// the last session the previous one deleted, so the whole prune reads
+// each session once; if ctx ends between chunks it returns the count so
+// far with ctx's error.
+func (s *SQLite) PruneCodeSessions(ctx context.Context, before time.Time) (int64, error) {
+	var c checker
+	c.time("before", before)
+	if c.err != nil {
+		return 0, c.err
+	}
+	cut := before.UnixMicro()
+	var total, after int64
+	for {
+		var n int64
+		err := s.w.do(ctx, 0, func(ctx context.Context, tx *sql.Tx) error {
+			var err error
+			n, after, err = pruneSessions(ctx, tx, cut, after)
+			return err
+		})
+		if err != nil {
+			return total, err
+		}
+		total += n
+		if n < pruneChunk {
+			return total, nil
+		}
+	}
+}
+
+// pruneSessions deletes, in one statement, up to pruneChunk sessions
+// created after the session with row ID after and last active before cut,
+// and returns how many it deleted and the row ID of the last of them
+// (after itself when none).
+func pruneSessions(ctx context.Context, tx *sql.Tx, cut, after int64) (n, last int64, err error) {
+	rows, err := tx.QueryContext(ctx, `DELETE FROM code_address_sessions WHERE id IN (
+			SELECT s.id FROM code_address_sessions s WHERE s.id > ? AND `+sessionActive+` < ?
+			ORDER BY s.id LIMIT ?)
+		RETURNING id`, after, cut, pruneChunk)
+	if err != nil {
+		return 0, after, fmt.Errorf("store: pruning code sessions: %w", err)
+	}
+	defer rows.Close()
+	last = after
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return 0, after, fmt.Errorf("store: pruning code sessions: %w", err)
+		}
+		n, last = n+1, max(last, id)
+	}
+	if err := rows.Err(); err != nil {
+		return 0, after, fmt.Errorf("store: pruning code sessions: %w", err)
+	}
+	return n, last, nil
 }

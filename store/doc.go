@@ -2,9 +2,10 @@
 // the receiving server gave (RFC 5321 §4.2 reply codes, RFC 3463 enhanced
 // status codes), the messages that came back to the return path with their
 // classification (RFC 3464 delivery status notifications, RFC 3834
-// automatic replies, RFC 5965 feedback reports), the per-session HOTP state
-// of the code issuer (RFC 4226 §5: a secret and a moving counter) and every
-// code a user typed with its verdict.
+// automatic replies, RFC 5965 feedback reports), the HOTP state of the code
+// issuer per (session, address) (RFC 4226 §5: a secret, and every code
+// issued with its ordinal as the counter) and every code a user typed with
+// its verdict. Old code sessions are pruned with their codes and attempts.
 //
 // The package owns storage, not meaning: it keeps the values it is given,
 // checks only their shape (a token is 20 characters of RFC 4648 §6 base32,
@@ -31,12 +32,17 @@
 //   - Durability: a write method that returns nil has committed, and the
 //     commit survives a crash of the process or the machine (PostgreSQL:
 //     synchronous_commit on, fsync on). [Store.PutReturn] and
-//     [Store.NextCounter] rely on this: the SMTP sink answers 250 and the
-//     issuer sends a code only after they return.
-//   - Atomicity: [Store.NextCounter] never returns the same value twice for
-//     a session, across processes (UPDATE … RETURNING in one statement).
+//     [Store.AppendCodeIssue] rely on this: the SMTP sink answers 250 and
+//     the issuer sends a code only after they return.
+//   - Atomicity: [Store.AppendCodeIssue] hands out each ordinal of a session
+//     once, across processes (the count and the insert in one transaction
+//     holding the write lock; PostgreSQL: SELECT … FOR UPDATE of the session
+//     row), and [Store.CountCodeAttempt] never loses a count (UPDATE …
+//     RETURNING in one statement).
+//   - Ownership: issues and attempts belong to their code session and are
+//     deleted with it (foreign keys with ON DELETE CASCADE).
 //   - Errors: the sentinel errors of this package wrapped with %w, never a
-//     driver's error type, for not-found, duplicate and invalid input.
+//     driver's error type, for not-found, duplicate, full and invalid input.
 //   - Values: times are kept to the microsecond (PostgreSQL timestamptz)
 //     and come back in UTC; durations to the nanosecond; text as given
 //     (valid UTF-8, no NUL, which PostgreSQL text cannot hold); raw

@@ -10,11 +10,15 @@ import (
 var (
 	// ErrNotFound: no send, return or code session has that key.
 	ErrNotFound = errors.New("store: not found")
-	// ErrExists: a send or code session with that key is already stored.
+	// ErrExists: a send with that token is already stored.
 	ErrExists = errors.New("store: already exists")
 	// ErrInvalid: a value does not have the shape the store requires (see
 	// the field documentation); nothing was written.
 	ErrInvalid = errors.New("store: invalid value")
+	// ErrLimit: a bounded collection is full; [Store.AppendCodeIssue]
+	// returns it when the session has its limit of codes. Nothing was
+	// written.
+	ErrLimit = errors.New("store: limit reached")
 	// ErrClosed: the store has been closed.
 	ErrClosed = errors.New("store: closed")
 	// ErrSchemaTooNew: the database was written by a newer codeprobe whose
@@ -29,7 +33,8 @@ const (
 	MaxLimit     = 1000
 )
 
-// Store keeps codeprobe's sends, returns, code sessions and attempts.
+// Store keeps codeprobe's sends, returns, code sessions with the codes
+// issued in them, and attempts.
 // Every method is safe for concurrent use.
 //
 // Writes are durable when they return nil. A write whose context ends
@@ -84,21 +89,46 @@ type Store interface {
 	// so far with the context's error.
 	PurgeRaw(ctx context.Context, before time.Time) (int64, error)
 
-	// PutCodeSession stores a new code session. A zero Created time is set
-	// to the store's clock. ErrExists if the ID is taken.
-	PutCodeSession(ctx context.Context, s *CodeSession) error
-	// CodeSession returns the code session with the ID, or ErrNotFound.
-	CodeSession(ctx context.Context, id string) (*CodeSession, error)
-	// NextCounter reserves the session's next HOTP counter value: it
-	// returns the stored counter and stores the counter plus one, in one
-	// durable step, so no value is ever handed out twice, even after a
-	// crash. ErrNotFound if no session has the ID.
-	NextCounter(ctx context.Context, sessionID string) (uint64, error)
+	// OpenAddressCodeSession stores s (without its Issues) unless a
+	// session with its ID and address exists, and returns the stored
+	// session with all its issues: an existing session keeps its own
+	// secret, digits and creation time. A zero Created time is set to the
+	// store's clock. The insert and the read are one transaction.
+	OpenAddressCodeSession(ctx context.Context, s *AddressCodeSession) (*AddressCodeSession, error)
+	// AddressCodeSession returns the session with the ID and address, with
+	// all its issues oldest first, or ErrNotFound.
+	AddressCodeSession(ctx context.Context, sessionID, address string) (*AddressCodeSession, error)
+	// AppendCodeIssue adds a code to the session with the next ordinal (1
+	// for the first) and returns it as stored, with Ordinal set and
+	// Attempts zero. A zero Issued time is set to the store's clock. It
+	// fails with ErrLimit when the session has limit codes already, and
+	// with ErrNotFound when there is no such session. The count and the
+	// insert are one transaction, so no ordinal is ever handed out twice,
+	// even to several processes sharing the database.
+	AppendCodeIssue(ctx context.Context, sessionID, address string, is CodeIssue, limit int) (CodeIssue, error)
+	// RecentAddressCodeSessions returns the sessions of address that were
+	// last active at or after since (see [AddressCodeSession.LastActive]),
+	// with their issues, the most recently active first; sessions equally
+	// recent come in the order they were created.
+	RecentAddressCodeSessions(ctx context.Context, address string, since time.Time, limit int) ([]*AddressCodeSession, error)
+	// CountCodeAttempt adds one to the attempts on the code with ordinal
+	// in the session and returns the new count, in one step, or
+	// ErrNotFound when the session has no such code.
+	CountCodeAttempt(ctx context.Context, sessionID, address string, ordinal int) (int, error)
+	// PruneCodeSessions deletes every code session last active earlier
+	// than before (see [AddressCodeSession.LastActive]; one active exactly
+	// at before is kept), with its issues and attempts, and reports how many sessions
+	// it deleted. Like PurgeRaw it may work in several transactions; if
+	// ctx ends part way it returns the count so far with the context's
+	// error.
+	PruneCodeSessions(ctx context.Context, before time.Time) (int64, error)
 	// PutAttempt records a code a user typed and its verdict, and returns
 	// the attempt's ID. A zero Time is set to the store's clock.
-	// ErrNotFound if the attempt's session is not stored.
+	// ErrNotFound unless the code session (SessionID, Address) is stored:
+	// an attempt belongs to its session and is deleted with it.
 	PutAttempt(ctx context.Context, a *Attempt) (int64, error)
-	// Attempts returns a session's attempts, newest first.
+	// Attempts returns the attempts of the sessions with the ID (for
+	// every address), newest first.
 	Attempts(ctx context.Context, sessionID string, limit int) ([]*Attempt, error)
 
 	// Events tells what happened to a send or an address, newest first:

@@ -90,14 +90,6 @@ type Classification struct {
 	Classified time.Time // set by SetClassification
 }
 
-// CodeSession is the HOTP state (RFC 4226 §5) of one code session.
-type CodeSession struct {
-	ID      string
-	Secret  []byte // the session's HOTP secret
-	Counter uint64 // the next counter value NextCounter hands out
-	Created time.Time
-}
-
 // Verdict is what a typed code turned out to be.
 type Verdict string
 
@@ -109,9 +101,13 @@ const (
 	VerdictNearMiss     Verdict = "near-miss"     // a typo of a code of the session
 	VerdictOtherSession Verdict = "other-session" // a code issued to another session
 	VerdictUnknown      Verdict = "unknown"       // no code we issued
+	// VerdictTooManyAttempts: the session's latest code had been tried too
+	// often and was refused, right or wrong.
+	VerdictTooManyAttempts Verdict = "too-many-attempts"
 )
 
-// Attempt is one code a user typed.
+// Attempt is one code a user typed. It belongs to the code session
+// (SessionID, Address), an [AddressCodeSession], and is deleted with it.
 type Attempt struct {
 	ID        int64
 	SessionID string // the session the user typed it in
@@ -120,7 +116,8 @@ type Attempt struct {
 	Time      time.Time
 	Verdict   Verdict
 	// MatchedToken and MatchedOrdinal name the send whose code matched,
-	// when one did; MatchedToken is "" otherwise.
+	// when one did (for too-many-attempts, the refused latest code);
+	// MatchedToken is "" otherwise.
 	MatchedToken   string
 	MatchedOrdinal int
 }

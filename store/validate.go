@@ -91,7 +91,8 @@ func validSendStatus(s SendStatus) bool {
 
 func validVerdict(v Verdict) bool {
 	switch v {
-	case VerdictOK, VerdictEarlier, VerdictExpired, VerdictNearMiss, VerdictOtherSession, VerdictUnknown:
+	case VerdictOK, VerdictEarlier, VerdictExpired, VerdictNearMiss, VerdictOtherSession, VerdictUnknown,
+		VerdictTooManyAttempts:
 		return true
 	}
 	return false
@@ -162,25 +163,6 @@ func checkClassification(cl Classification) error {
 	c.json("evidence", cl.Evidence)
 	return c.err
 }
-
-func checkCodeSession(s *CodeSession) error {
-	var c checker
-	if s == nil {
-		return fmt.Errorf("%w: nil code session", ErrInvalid)
-	}
-	c.required("session ID", s.ID)
-	if len(s.Secret) == 0 {
-		c.failf("secret is empty")
-	}
-	if s.Counter > maxCounter {
-		c.failf("counter %d is past %d", s.Counter, uint64(maxCounter))
-	}
-	c.time("created", s.Created)
-	return c.err
-}
-
-// maxCounter is the largest counter a signed 64-bit column holds.
-const maxCounter = 1<<63 - 1
 
 func checkAttempt(a *Attempt) error {
 	var c checker

@@ -198,8 +198,8 @@ func (w *writer) isClosed() bool {
 
 func TestBatchIsolatesAFailingWrite(t *testing.T) {
 	s, g, _ := openGated(t, SQLiteOptions{})
-	session := &CodeSession{ID: "taken", Secret: []byte("k")}
-	if err := s.PutCodeSession(context.Background(), session); err != nil {
+	taken := &Send{Token: "takentakentakentaken", Recipient: "ann@example.com"}
+	if err := s.PutSend(context.Background(), taken); err != nil {
 		t.Fatal(err)
 	}
 	hold(t, s, g)
@@ -216,7 +216,7 @@ func TestBatchIsolatesAFailingWrite(t *testing.T) {
 	b := putAsync(context.Background(), s, "good b")
 	waitQueued(t, s, 3)
 	dup := make(chan error, 1)
-	go func() { dup <- s.PutCodeSession(context.Background(), session) }()
+	go func() { dup <- s.PutSend(context.Background(), taken) }()
 	waitQueued(t, s, 4)
 	close(g.release)
 	if err := <-bad; err == nil || isSentinel(err) {
@@ -231,7 +231,7 @@ func TestBatchIsolatesAFailingWrite(t *testing.T) {
 		}
 	}
 	if err := <-dup; !errors.Is(err, ErrExists) {
-		t.Errorf("duplicate PutCodeSession in the batch = %v, want ErrExists", err)
+		t.Errorf("PutSend of a taken token in the batch = %v, want ErrExists", err)
 	}
 	if sizes := g.batchSizes(); !slices.Equal(sizes, []int{1, 1, 4}) {
 		t.Errorf("batch sizes %v, want [1 1 4]: the four writes should share one batch", sizes)

@@ -4,10 +4,11 @@
 // Codes are HOTP values (RFC 4226, through github.com/pquerna/otp): each
 // wizard session has its own random 160-bit secret (RFC 4226 §4 R6) and the
 // HOTP counter is the code's ordinal in the session, so codes are never
-// stored, only the secret, the counter and when each code was issued. Only
-// the newest code of a session works, and only until it expires; a wrong
-// entry is explained (an earlier code, an expired one, a near miss, a code
-// from another session, nothing we sent).
+// stored, only the secret, the counter and when each code was issued (and,
+// as evidence, what users typed: see [CodeAttempt]). Only the newest code
+// of a session works, and only until it expires; a wrong entry is
+// explained (an earlier code, an expired one, a near miss, a code from
+// another session, nothing we sent).
 //
 // The test message is a plain transactional email (RFC 5322, MIME RFC 2045–
 // 2049, multipart/alternative RFC 2046 §5.1.4) marked Auto-Submitted
@@ -92,6 +93,27 @@ type CodeStore interface {
 	// CountAttempt adds one to the attempts on the code with ordinal in
 	// the session and returns the new count.
 	CountAttempt(ctx context.Context, sessionID, address string, ordinal int) (int, error)
+	// RecordAttempt keeps a checked code with its verdict in the session
+	// a.SessionID, a.Address, or fails with ErrNoSession when there is no
+	// such session. The attempt goes when its session is pruned.
+	RecordAttempt(ctx context.Context, a CodeAttempt) error
+}
+
+// CodeAttempt is one code a user typed and what [Issuer.Check] made of it.
+type CodeAttempt struct {
+	SessionID string
+	Address   string // canonical, as the session's
+	// Typed is what the user typed, trimmed, made valid UTF-8 without
+	// control characters and cut to 64 bytes: evidence for a support
+	// agent, never compared with a code.
+	Typed string
+	Kind  Kind
+	// Token and Ordinal name the code the verdict is about (the matched
+	// code; for too-many-attempts the refused newest one), as in
+	// [Verdict]; "" and 0 when none.
+	Token   string
+	Ordinal int
+	At      time.Time
 }
 
 // Session is one (session ID, address) pair's code history.

@@ -57,6 +57,13 @@ func sessionCodes(s Session) ([]string, error) {
 // the same address, or nothing we sent. Every check of a session counts as
 // an attempt on its newest code; past MaxAttempts the code is refused.
 //
+// Each check of a session the store holds is recorded, once, after the
+// verdict is found: what was typed (see [CodeAttempt.Typed]), the verdict and
+// the code it matched ([CodeStore.RecordAttempt]). A check in a session the
+// store does not hold (no code was ever issued in it, or it was pruned) is
+// not recorded: an attempt belongs to a session, and there is none to
+// belong to.
+//
 // The error is for store failures and invalid arguments only; a wrong code
 // is a Verdict.
 func (i *Issuer) Check(ctx context.Context, sessionID, addr, typed string) (Verdict, error) {
@@ -73,6 +80,7 @@ func (i *Issuer) Check(ctx context.Context, sessionID, addr, typed string) (Verd
 	now := i.now()
 	in := normalise(typed)
 	sess, err := i.Store.Session(ctx, sessionID, key)
+	stored := err == nil
 	switch {
 	case errors.Is(err, ErrNoSession):
 		sess = Session{ID: sessionID, Address: key}
@@ -84,6 +92,15 @@ func (i *Issuer) Check(ctx context.Context, sessionID, addr, typed string) (Verd
 		return Verdict{}, err
 	}
 	v.Detail = v.detail(in)
+	if stored {
+		err := i.Store.RecordAttempt(ctx, CodeAttempt{SessionID: sessionID, Address: key, Typed: attemptText(typed),
+			Kind: v.Kind, Token: v.Token, Ordinal: v.Ordinal, At: now})
+		// A session pruned since it was read has nowhere to keep the
+		// attempt; the verdict stands.
+		if err != nil && !errors.Is(err, ErrNoSession) {
+			return Verdict{}, fmt.Errorf("testcode: recording attempt: %w", err)
+		}
+	}
 	i.logger().InfoContext(ctx, "code checked", "session", sessionTag(sessionID), "verdict", string(v.Kind),
 		"ordinal", v.Ordinal, "of", v.Of)
 	return v, nil

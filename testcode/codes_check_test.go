@@ -241,3 +241,92 @@ func TestCodesNeverLogged(t *testing.T) {
 		t.Errorf("logs miss the events:\n%s", out)
 	}
 }
+
+// TestCheckRecordsAttempts: every check in a session the store holds is
+// recorded once, with what was typed and the verdict; a check in a session
+// without codes is not.
+func TestCheckRecordsAttempts(t *testing.T) {
+	clock := newStepClock()
+	mem := &MemoryCodeStore{}
+	iss := &Issuer{Store: mem, Now: clock.Now, MaxAttempts: 3}
+	ctx := context.Background()
+	codes := rfcSession(t, iss, clock, "s", "Ann@Example.com", 2)
+	other := fixedSession(t, iss, clock, "other", "ann@example.com", secretB, 1)[0]
+	const ann = "ann@example.com"
+	checks := []struct {
+		typed string
+		want  CodeAttempt
+	}{
+		{codes[1].Value, CodeAttempt{Typed: codes[1].Value, Kind: KindOK, Token: codes[1].Token, Ordinal: 2}},
+		{" G-" + codes[0].Value + "\t", CodeAttempt{Typed: "G-" + codes[0].Value, Kind: KindEarlier, Token: codes[0].Token, Ordinal: 1}},
+		{other.Value, CodeAttempt{Typed: other.Value, Kind: KindOtherSession, Token: other.Token, Ordinal: 1}},
+		{"", CodeAttempt{Typed: "", Kind: KindUnknown}},
+		{"12\x0034\xff", CodeAttempt{Typed: "12\uFFFD34\uFFFD", Kind: KindUnknown}},
+		{codes[1].Value, CodeAttempt{Typed: codes[1].Value, Kind: KindTooManyAttempts, Token: codes[1].Token, Ordinal: 2}},
+	}
+	var want []CodeAttempt
+	for _, c := range checks {
+		clock.Advance(time.Second)
+		if _, err := iss.Check(ctx, "s", "ANN@example.com", c.typed); err != nil {
+			t.Fatal(err)
+		}
+		c.want.SessionID, c.want.Address, c.want.At = "s", ann, clock.Now()
+		want = append(want, c.want)
+	}
+	if got := mem.Attempts("s", ann); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("attempts:\n got %+v\nwant %+v", got, want)
+	}
+	if _, err := iss.Check(ctx, "fresh", ann, codes[1].Value); err != nil {
+		t.Fatal(err)
+	}
+	if got := mem.Attempts("fresh", ann); len(got) != 0 {
+		t.Errorf("a session with no codes recorded %+v", got)
+	}
+	if got := mem.Attempts("other", ann); len(got) != 0 {
+		t.Errorf("the other session recorded %+v; the attempt belongs to the session it was typed in", got)
+	}
+}
+
+func TestMemoryAttemptsBoundedAndPruned(t *testing.T) {
+	ctx := context.Background()
+	mem := &MemoryCodeStore{}
+	t0 := time.Date(2026, 3, 2, 14, 0, 0, 0, time.UTC)
+	for _, id := range []string{"old", "new"} {
+		if _, err := mem.OpenSession(ctx, Session{ID: id, Address: "a@x", Secret: []byte("k"), Digits: 6, CreatedAt: t0}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := mem.AppendIssue(ctx, "new", "a@x", Issue{IssuedAt: t0.Add(time.Hour)}, 10); err != nil {
+		t.Fatal(err)
+	}
+	for k := range maxMemoryAttempts + 5 {
+		for _, id := range []string{"old", "new"} {
+			if err := mem.RecordAttempt(ctx, CodeAttempt{SessionID: id, Address: "a@x", Typed: fmt.Sprint(k), Kind: KindUnknown}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	got := mem.Attempts("new", "a@x")
+	if len(got) != maxMemoryAttempts || got[0].Typed != "5" || got[len(got)-1].Typed != fmt.Sprint(maxMemoryAttempts+4) {
+		t.Fatalf("%d attempts kept, from %q to %q; want the newest %d", len(got), got[0].Typed, got[len(got)-1].Typed, maxMemoryAttempts)
+	}
+	if err := mem.RecordAttempt(ctx, CodeAttempt{SessionID: "ghost", Address: "a@x"}); !errors.Is(err, ErrNoSession) {
+		t.Errorf("RecordAttempt(unknown session) = %v, want ErrNoSession", err)
+	}
+	if n := mem.Prune(t0.Add(time.Minute)); n != 1 {
+		t.Fatalf("Prune = %d, want 1", n)
+	}
+	if got := mem.Attempts("old", "a@x"); len(got) != 0 {
+		t.Errorf("pruned session kept %d attempts", len(got))
+	}
+	// A session opened again under the pruned key starts without attempts.
+	if _, err := mem.OpenSession(ctx, Session{ID: "old", Address: "a@x", Secret: []byte("k"), Digits: 6, CreatedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if got := mem.Attempts("old", "a@x"); len(got) != 0 {
+		t.Errorf("reopened session has %d attempts", len(got))
+	}
+	if got := mem.Attempts("new", "a@x"); len(got) != maxMemoryAttempts {
+		t.Errorf("kept session has %d attempts, want %d", len(got), maxMemoryAttempts)
+	}
+}

@@ -9,13 +9,19 @@ import (
 )
 
 // MemoryCodeStore is a CodeStore in memory, for tests and the demo. The
-// zero value is ready to use and safe for concurrent use. Sessions live
-// until [MemoryCodeStore.Prune] removes them.
+// zero value is ready to use and safe for concurrent use. Sessions, with
+// their attempts, live until [MemoryCodeStore.Prune] removes them; each
+// keeps its newest 100 attempts.
 type MemoryCodeStore struct {
 	mu        sync.Mutex
 	sessions  map[sessionKey]*Session
 	byAddress map[string][]sessionKey
+	attempts  map[sessionKey][]CodeAttempt
 }
+
+// maxMemoryAttempts bounds the attempts a MemoryCodeStore keeps per
+// session: past it, the oldest go.
+const maxMemoryAttempts = 100
 
 type sessionKey struct{ id, address string }
 
@@ -113,8 +119,39 @@ func (m *MemoryCodeStore) CountAttempt(ctx context.Context, sessionID, address s
 	return s.Issues[ordinal-1].Attempts, nil
 }
 
-// Prune forgets the sessions last active before cutoff and returns how
-// many it removed; the demo calls it now and then to bound memory.
+// RecordAttempt implements CodeStore.
+func (m *MemoryCodeStore) RecordAttempt(ctx context.Context, a CodeAttempt) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := sessionKey{a.SessionID, a.Address}
+	if _, ok := m.sessions[k]; !ok {
+		return ErrNoSession
+	}
+	if m.attempts == nil {
+		m.attempts = make(map[sessionKey][]CodeAttempt)
+	}
+	as := m.attempts[k]
+	if len(as) >= maxMemoryAttempts {
+		as = slices.Delete(as, 0, len(as)-maxMemoryAttempts+1)
+	}
+	m.attempts[k] = append(as, a)
+	return nil
+}
+
+// Attempts returns the attempts recorded in a session, oldest first, or
+// none when there is no such session.
+func (m *MemoryCodeStore) Attempts(sessionID, address string) []CodeAttempt {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Clone(m.attempts[sessionKey{sessionID, address}])
+}
+
+// Prune forgets the sessions last active before cutoff, with their
+// attempts, and returns how many it removed; the demo calls it now and
+// then to bound memory.
 func (m *MemoryCodeStore) Prune(cutoff time.Time) int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -124,6 +161,7 @@ func (m *MemoryCodeStore) Prune(cutoff time.Time) int {
 		for _, k := range keys {
 			if lastActive(m.sessions[k]).Before(cutoff) {
 				delete(m.sessions, k)
+				delete(m.attempts, k)
 				removed++
 				continue
 			}

@@ -10,17 +10,18 @@ import (
 )
 
 // IssueStore is what [StoreCodeStore] needs of a database: code sessions
-// keyed by (session ID, address) with the codes issued in them.
-// *store.SQLite implements it.
+// keyed by (session ID, address) with the codes issued in them and the
+// attempts made. Every [store.Store] implements it.
 type IssueStore interface {
 	OpenAddressCodeSession(ctx context.Context, s *store.AddressCodeSession) (*store.AddressCodeSession, error)
 	AppendCodeIssue(ctx context.Context, sessionID, address string, is store.CodeIssue, limit int) (store.CodeIssue, error)
 	AddressCodeSession(ctx context.Context, sessionID, address string) (*store.AddressCodeSession, error)
 	RecentAddressCodeSessions(ctx context.Context, address string, since time.Time, limit int) ([]*store.AddressCodeSession, error)
 	CountCodeAttempt(ctx context.Context, sessionID, address string, ordinal int) (int, error)
+	PutAttempt(ctx context.Context, a *store.Attempt) (int64, error)
 }
 
-var _ IssueStore = (*store.SQLite)(nil)
+var _ IssueStore = store.Store(nil)
 
 // StoreCodeStore is a CodeStore kept in a database, so that a code sent by
 // one process can be checked by another, after a restart. It has the
@@ -93,6 +94,33 @@ func (c StoreCodeStore) CountAttempt(ctx context.Context, sessionID, address str
 		return 0, storeError(err)
 	}
 	return n, nil
+}
+
+// RecordAttempt implements CodeStore. A Token that is not a send token
+// (store.ValidToken; only tests issue such codes) is kept as none.
+func (c StoreCodeStore) RecordAttempt(ctx context.Context, a CodeAttempt) error {
+	v, ok := storeVerdicts[a.Kind]
+	if !ok {
+		return fmt.Errorf("testcode: recording attempt: verdict kind %q: %w", a.Kind, store.ErrInvalid)
+	}
+	token := a.Token
+	if !store.ValidToken(token) {
+		token = ""
+	}
+	_, err := c.Store.PutAttempt(ctx, &store.Attempt{SessionID: a.SessionID, Address: a.Address, Code: a.Typed,
+		Time: a.At, Verdict: v, MatchedToken: token, MatchedOrdinal: max(a.Ordinal, 0)})
+	return storeError(err)
+}
+
+// storeVerdicts maps each Kind to the store's Verdict.
+var storeVerdicts = map[Kind]store.Verdict{
+	KindOK:              store.VerdictOK,
+	KindEarlier:         store.VerdictEarlier,
+	KindExpired:         store.VerdictExpired,
+	KindNearMiss:        store.VerdictNearMiss,
+	KindOtherSession:    store.VerdictOtherSession,
+	KindUnknown:         store.VerdictUnknown,
+	KindTooManyAttempts: store.VerdictTooManyAttempts,
 }
 
 // storeError maps the store's sentinels to the CodeStore's, keeping the

@@ -91,6 +91,9 @@ func TestCodeStoreSemantics(t *testing.T) {
 					}
 				}
 			}
+			if err := cs.RecordAttempt(ctx, CodeAttempt{SessionID: "s1", Address: "bob@x", Kind: KindOK}); !errors.Is(err, ErrNoSession) {
+				t.Errorf("RecordAttempt(unknown session) = %v, want ErrNoSession", err)
+			}
 			for _, ord := range []int{0, 4} {
 				if _, err := cs.CountAttempt(ctx, "s1", "ann@x", ord); !errors.Is(err, ErrNoSession) {
 					t.Errorf("CountAttempt(ordinal %d) = %v, want ErrNoSession", ord, err)
@@ -232,5 +235,107 @@ func TestSQLiteConcurrentIssue(t *testing.T) {
 	}
 	if !slices.Equal(ordinals, want) {
 		t.Errorf("ordinals %v, want 1…%d each once", ordinals, n)
+	}
+}
+
+// TestSQLiteCheckRecordsAttempts checks codes through a StoreCodeStore on a
+// database file and reads the attempts back from the store, as the agent's
+// event list shows them.
+func TestSQLiteCheckRecordsAttempts(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "codes.db")
+	clock := newStepClock()
+	cs, db := openSQLiteCodes(t, path)
+	iss := &Issuer{Store: cs, Now: clock.Now, MaxAttempts: 3}
+	codes := rfcSession(t, iss, clock, "mine", "Ann@Example.COM", 2) // 287082, 359152
+	const ann = "ann@example.com"
+	checks := []struct {
+		typed   string
+		verdict store.Verdict
+		token   string
+		ordinal int
+	}{
+		{codes[1].Value, store.VerdictOK, codes[1].Token, 2},
+		{codes[0].Value, store.VerdictEarlier, codes[0].Token, 1},
+		{"359153", store.VerdictNearMiss, codes[1].Token, 2},
+		{codes[1].Value, store.VerdictTooManyAttempts, codes[1].Token, 2},
+	}
+	var times []time.Time
+	for _, c := range checks {
+		clock.Advance(time.Second)
+		times = append(times, clock.Now())
+		if _, err := iss.Check(ctx, "mine", ann, c.typed); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := iss.Check(ctx, "never-issued", ann, codes[1].Value); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, db = openSQLiteCodes(t, path)
+	evs, err := db.Events(ctx, store.Filter{Address: ann})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var attempts []*store.Attempt
+	for _, ev := range evs {
+		if ev.Kind == store.EventAttempt {
+			attempts = append(attempts, ev.Attempt)
+		}
+	}
+	if len(attempts) != len(checks) {
+		t.Fatalf("%d attempt events, want %d (none for the session that issued no code): %+v", len(attempts), len(checks), evs)
+	}
+	for k, c := range checks {
+		a := attempts[len(checks)-1-k] // newest first
+		if a.SessionID != "mine" || a.Address != ann || a.Code != c.typed || a.Verdict != c.verdict ||
+			a.MatchedToken != c.token || a.MatchedOrdinal != c.ordinal || !a.Time.Equal(times[k]) {
+			t.Errorf("attempt %d = %+v; want %q %s matching %s #%d", k, a, c.typed, c.verdict, c.token, c.ordinal)
+		}
+	}
+	if evs, err := db.Events(ctx, store.Filter{Token: codes[0].Token}); err != nil || len(evs) != 1 || evs[0].Attempt == nil ||
+		evs[0].Attempt.Verdict != store.VerdictEarlier {
+		t.Errorf("events of the first code's token = %+v, %v; want the earlier attempt", evs, err)
+	}
+}
+
+// TestStoreVerdicts records an attempt of every kind through a
+// StoreCodeStore and reads it back from the store.
+func TestStoreVerdicts(t *testing.T) {
+	ctx := context.Background()
+	cs, db := openSQLiteCodes(t, filepath.Join(t.TempDir(), "codes.db"))
+	if _, err := cs.OpenSession(ctx, Session{ID: "s", Address: "a@x", Secret: []byte("k"), Digits: 6}); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := NewToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := []Kind{KindOK, KindEarlier, KindExpired, KindNearMiss, KindOtherSession, KindUnknown, KindTooManyAttempts}
+	for _, k := range kinds {
+		if err := cs.RecordAttempt(ctx, CodeAttempt{SessionID: "s", Address: "a@x", Typed: string(k), Kind: k, Token: tok, Ordinal: 3}); err != nil {
+			t.Fatalf("RecordAttempt(%s): %v", k, err)
+		}
+	}
+	got, err := db.Attempts(ctx, "s", 0)
+	if err != nil || len(got) != len(kinds) {
+		t.Fatalf("Attempts = %d, %v; want %d", len(got), err, len(kinds))
+	}
+	for _, a := range got {
+		if string(a.Verdict) != a.Code || a.MatchedToken != tok || a.MatchedOrdinal != 3 {
+			t.Errorf("attempt %+v: want verdict %q for kind %q, token %s, ordinal 3", a, a.Code, a.Code, tok)
+		}
+	}
+	if err := cs.RecordAttempt(ctx, CodeAttempt{SessionID: "s", Address: "a@x", Kind: "maybe"}); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("RecordAttempt(kind maybe) = %v, want store.ErrInvalid", err)
+	}
+	// A token that is not a send token is kept as none, not refused.
+	if err := cs.RecordAttempt(ctx, CodeAttempt{SessionID: "s", Address: "a@x", Kind: KindOK, Token: "tok1", Ordinal: 1}); err != nil {
+		t.Errorf("RecordAttempt(token tok1) = %v", err)
+	}
+	if got, err := db.Attempts(ctx, "s", 1); err != nil || len(got) != 1 || got[0].MatchedToken != "" || got[0].MatchedOrdinal != 1 {
+		t.Errorf("attempt with token tok1 = %+v, %v; want no token, ordinal 1", got, err)
 	}
 }

@@ -37,6 +37,32 @@ type Difference struct {
 // code typed by hand.
 const maxTyped = 64
 
+// attemptText is typed as an attempt keeps it ([CodeAttempt.Typed]): blanks
+// trimmed, invalid UTF-8 and control characters (NUL among them) replaced
+// by U+FFFD, and cut to at most maxTyped bytes without splitting a
+// character.
+func attemptText(typed string) string {
+	t := strings.TrimLeftFunc(typed, isBlank)
+	// Every byte of input gives at least one of output, so what is kept
+	// comes from the first maxTyped bytes: the cut, with room to spare,
+	// saves cleaning a long input's tail.
+	if len(t) > 4*maxTyped {
+		t = t[:4*maxTyped]
+	}
+	t = strings.TrimRightFunc(strings.ToValidUTF8(t, "\uFFFD"), isBlank)
+	var b strings.Builder
+	for _, r := range t {
+		if unicode.IsControl(r) {
+			r = utf8.RuneError
+		}
+		if b.Len()+utf8.RuneLen(r) > maxTyped {
+			break
+		}
+		b.WriteRune(r)
+	}
+	return strings.TrimRightFunc(b.String(), isBlank)
+}
+
 // typedCode is what a user typed, cleaned up.
 type typedCode struct {
 	digits  string       // ASCII digits

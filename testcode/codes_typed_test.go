@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 func TestNormalise(t *testing.T) {
@@ -150,12 +152,18 @@ func FuzzCheckCode(f *testing.F) {
 		f.Add(s)
 	}
 	clock := newStepClock()
-	iss := &Issuer{Store: &MemoryCodeStore{}, Now: clock.Now, MaxAttempts: 1 << 30}
+	mem := &MemoryCodeStore{}
+	iss := &Issuer{Store: mem, Now: clock.Now, MaxAttempts: 1 << 30}
 	codes := rfcSession(f, iss, clock, "s", "ann@example.com", 4)
 	f.Fuzz(func(t *testing.T, typed string) {
 		v, err := iss.Check(context.Background(), "s", "ann@example.com", typed)
 		if err != nil {
 			t.Fatal(err)
+		}
+		checkAttemptText(t, typed)
+		as := mem.Attempts("s", "ann@example.com")
+		if last := as[len(as)-1]; last.Typed != attemptText(typed) || last.Kind != v.Kind || last.Ordinal != v.Ordinal {
+			t.Fatalf("Check(%q) = %s %d recorded %+v", typed, v.Kind, v.Ordinal, last)
 		}
 		if v.Detail == "" {
 			t.Fatalf("Check(%q): no detail", typed)
@@ -188,4 +196,42 @@ func FuzzCheckCode(f *testing.F) {
 			t.Fatalf("Check(%q) = %s", typed, v.Kind)
 		}
 	})
+}
+
+func TestAttemptText(t *testing.T) {
+	long := strings.Repeat("7", 100)
+	for _, tc := range []struct{ typed, want string }{
+		{"338314", "338314"},
+		{" \t338 314\u200b\n", "338 314"},
+		{"G-338314", "G-338314"},
+		{"", ""},
+		{"\x00", "\uFFFD"},
+		{"12\x1b[31m", "12\uFFFD[31m"},
+		{"\xff\xfe1", "\uFFFD1"}, // a run of invalid bytes is one U+FFFD
+		{"\u0085x", "x"},         // NEL is white space
+		{"\u009bx", "\uFFFDx"},
+		{long, long[:64]},
+		{strings.Repeat(" ", 500) + "338314", "338314"},
+		{strings.Repeat("é", 40), strings.Repeat("é", 32)},
+		{strings.Repeat("a", 63) + "é", strings.Repeat("a", 63)},
+		{strings.Repeat("a", 62) + "\x00", strings.Repeat("a", 62)},
+		{strings.Repeat("a", 60) + "     b", strings.Repeat("a", 60)},
+	} {
+		if got := attemptText(tc.typed); got != tc.want {
+			t.Errorf("attemptText(%q) = %q, want %q", tc.typed, got, tc.want)
+		}
+	}
+}
+
+// checkAttemptText holds attemptText to its contract for any input.
+func checkAttemptText(t *testing.T, typed string) {
+	got := attemptText(typed)
+	if len(got) > maxTyped || !utf8.ValidString(got) || strings.TrimFunc(got, isBlank) != got ||
+		strings.IndexFunc(got, unicode.IsControl) >= 0 {
+		t.Fatalf("attemptText(%q) = %q: want at most %d bytes of trimmed UTF-8 without control characters", typed, got, maxTyped)
+	}
+	if t2 := strings.TrimFunc(typed, isBlank); len(t2) <= maxTyped && utf8.ValidString(t2) &&
+		strings.IndexFunc(t2, unicode.IsControl) < 0 && got != t2 {
+		t.Fatalf("attemptText(%q) = %q, want it unchanged but for trimming", typed, got)
+	}
 }

@@ -30,6 +30,8 @@ func runSink(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	hostname := fs.String("hostname", "", "the `NAME` in the greeting (default: the machine's host name)")
 	maxBytes := fs.Int64("max-message-bytes", smtpsink.DefaultMaxMessageBytes, "refuse messages larger than `N` bytes")
 	retention := fs.Duration("retention", 30*24*time.Hour, "purge raw messages older than `DUR` (metadata and classification stay); 0 keeps them")
+	codeRetention := fs.Duration("code-retention", 7*24*time.Hour,
+		"delete code sessions idle for `DUR`, with their codes and attempts; 0 keeps them")
 	fs.String("config", "", "read defaults from `FILE` (key = value lines; see README)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: codeprobe sink --domain D --db FILE [--listen ADDR] [--tls-cert F --tls-key F]\n\n"+
@@ -78,8 +80,8 @@ func runSink(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return &exitError{code: 2, err: err}
 	}
 	fmt.Fprintf(stdout, "codeprobe sink: accepting mail for %v on %s\n", []string(domains), ln.Addr())
-	if *retention > 0 {
-		go purgeLoop(ctx, st, *retention, logger)
+	if *retention > 0 || *codeRetention > 0 {
+		go purgeLoop(ctx, st, retentions{raw: *retention, codes: *codeRetention}, time.Now, logger)
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -97,21 +99,44 @@ func runSink(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return nil
 }
 
-// purgeLoop drops raw messages older than the retention, hourly.
-func purgeLoop(ctx context.Context, st store.Store, retention time.Duration, log *slog.Logger) {
+// retentions say how long the sink keeps what it purges; zero or less
+// keeps it for ever.
+type retentions struct {
+	raw   time.Duration // raw returned messages (their metadata stays)
+	codes time.Duration // code sessions, from their last activity
+}
+
+// purgeLoop drops raw messages and code sessions older than their
+// retention, at once and then hourly, until ctx ends.
+func purgeLoop(ctx context.Context, st store.Store, keep retentions, now func() time.Time, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
-		n, err := st.PurgeRaw(ctx, time.Now().Add(-retention))
-		if err != nil && ctx.Err() == nil {
-			log.Error("purging raw messages", "error", err)
-		} else if n > 0 {
-			log.Info("purged raw messages", "count", n, "older_than", retention)
-		}
+		purgeOnce(ctx, st, keep, now(), log)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+	}
+}
+
+// purgeOnce runs one round of purgeLoop as of now.
+func purgeOnce(ctx context.Context, st store.Store, keep retentions, now time.Time, log *slog.Logger) {
+	if keep.raw > 0 {
+		n, err := st.PurgeRaw(ctx, now.Add(-keep.raw))
+		if err != nil && ctx.Err() == nil {
+			log.Error("purging raw messages", "error", err)
+		} else if n > 0 {
+			log.Info("purged raw messages", "count", n, "older_than", keep.raw)
+		}
+	}
+	if keep.codes > 0 {
+		n, err := st.PruneCodeSessions(ctx, now.Add(-keep.codes))
+		if err != nil && ctx.Err() == nil {
+			log.Error("pruning code sessions", "error", err)
+		} else if n > 0 {
+			log.Info("pruned code sessions", "count", n, "idle_for", keep.codes)
 		}
 	}
 }

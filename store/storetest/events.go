@@ -36,8 +36,8 @@ func testEvents(t *testing.T, st store.Store, clock *Clock) {
 	mustPutReturn(t, st, newReturn(tB, at(7), "bounce of b"))
 	mustPutReturn(t, st, newReturn("", at(8), "untied"))
 	mustPutReturn(t, st, newReturn(Token("forged"), at(4), "forged"))
-	mustPutSession(t, st, "sA", 0)
-	mustPutSession(t, st, "sB", 0)
+	mustOpenSession(t, st, "sA", ann)
+	mustOpenSession(t, st, "sB", bob)
 	mustPutAttempt(t, st, &store.Attempt{SessionID: "sA", Address: ann, Code: "1", Time: at(11), Verdict: store.VerdictEarlier, MatchedToken: tA1})
 	mustPutAttempt(t, st, &store.Attempt{SessionID: "sA", Address: ann, Code: "2", Time: at(12), Verdict: store.VerdictUnknown})
 	mustPutAttempt(t, st, &store.Attempt{SessionID: "sB", Address: bob, Code: "3", Time: at(13), Verdict: store.VerdictOK, MatchedToken: tB})
@@ -111,7 +111,7 @@ func testEventsLimitAndTies(t *testing.T, st store.Store, clock *Clock) {
 	}
 	r1 := mustPutReturn(t, st, newReturn(tok, at(0), "one"))
 	r2 := mustPutReturn(t, st, newReturn(tok, at(0), "two"))
-	mustPutSession(t, st, "s", 0)
+	mustOpenSession(t, st, "s", "ann@example.com")
 	mustPutAttempt(t, st, &store.Attempt{SessionID: "s", Address: "ann@example.com", Time: at(0), Verdict: store.VerdictExpired, MatchedToken: tok})
 	evs, err := st.Events(ctx(t), store.Filter{Token: tok})
 	if err != nil {
@@ -205,7 +205,7 @@ func concurrentRound(t *testing.T, st store.Store, addr, tok string, i int) erro
 }
 
 func testClosed(t *testing.T, st store.Store, _ *Clock) {
-	mustPutSession(t, st, "s", 0)
+	mustOpenSession(t, st, "s", "a@b.c", at(0))
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -229,12 +229,24 @@ func testClosed(t *testing.T, st store.Store, _ *Clock) {
 			_, err := st.UnclassifiedReturns(c, 0, 0)
 			return err
 		},
-		"PurgeRaw":       func() error { _, err := st.PurgeRaw(c, at(0)); return err },
-		"PutCodeSession": func() error { return st.PutCodeSession(c, &store.CodeSession{ID: "t", Secret: []byte("k")}) },
-		"CodeSession":    func() error { _, err := st.CodeSession(c, "s"); return err },
-		"NextCounter":    func() error { _, err := st.NextCounter(c, "s"); return err },
+		"PurgeRaw": func() error { _, err := st.PurgeRaw(c, at(0)); return err },
+		"OpenAddressCodeSession": func() error {
+			_, err := st.OpenAddressCodeSession(c, &store.AddressCodeSession{ID: "t", Address: "a@b.c", Secret: []byte("k"), Digits: 6})
+			return err
+		},
+		"AddressCodeSession": func() error { _, err := st.AddressCodeSession(c, "s", "a@b.c"); return err },
+		"AppendCodeIssue": func() error {
+			_, err := st.AppendCodeIssue(c, "s", "a@b.c", store.CodeIssue{}, 10)
+			return err
+		},
+		"RecentAddressCodeSessions": func() error {
+			_, err := st.RecentAddressCodeSessions(c, "a@b.c", at(0), 0)
+			return err
+		},
+		"CountCodeAttempt":  func() error { _, err := st.CountCodeAttempt(c, "s", "a@b.c", 1); return err },
+		"PruneCodeSessions": func() error { _, err := st.PruneCodeSessions(c, at(100)); return err },
 		"PutAttempt": func() error {
-			_, err := st.PutAttempt(c, &store.Attempt{SessionID: "s", Verdict: store.VerdictOK})
+			_, err := st.PutAttempt(c, &store.Attempt{SessionID: "s", Address: "a@b.c", Verdict: store.VerdictOK})
 			return err
 		},
 		"Attempts": func() error { _, err := st.Attempts(c, "s", 0); return err },

@@ -38,9 +38,13 @@ func Run(t *testing.T, open Opener) {
 		{"ReturnsByToken", testReturnsByToken},
 		{"UnclassifiedReturns", testUnclassifiedReturns},
 		{"PurgeRaw", testPurgeRaw},
-		{"CodeSession", testCodeSession},
-		{"NextCounterConcurrent", testNextCounterConcurrent},
+		{"AddressCodeSession", testAddressCodeSession},
+		{"AddressCodeSessionInvalid", testAddressCodeSessionInvalid},
+		{"AppendCodeIssueConcurrent", testAppendCodeIssueConcurrent},
+		{"RecentAddressCodeSessions", testRecentAddressCodeSessions},
 		{"Attempts", testAttempts},
+		{"AttemptsBelongToSessions", testAttemptsBelongToSessions},
+		{"PruneCodeSessions", testPruneCodeSessions},
 		{"Events", testEvents},
 		{"EventsLimitAndTies", testEventsLimitAndTies},
 		{"ConcurrentUse", testConcurrentUse},
@@ -121,11 +125,25 @@ func mustPutReturn(t *testing.T, st store.Store, r *store.Return) int64 {
 	return id
 }
 
-func mustPutSession(t *testing.T, st store.Store, id string, counter uint64) {
+// mustOpenSession opens the code session (id, address), created at the
+// store's clock, and issues it the codes issued at the given times, each
+// valid for ten minutes.
+func mustOpenSession(t *testing.T, st store.Store, id, address string, issued ...time.Time) *store.AddressCodeSession {
 	t.Helper()
-	if err := st.PutCodeSession(ctx(t), &store.CodeSession{ID: id, Secret: []byte("12345678901234567890"), Counter: counter}); err != nil {
-		t.Fatalf("PutCodeSession(%s): %v", id, err)
+	s, err := st.OpenAddressCodeSession(ctx(t), &store.AddressCodeSession{ID: id, Address: address,
+		Secret: []byte("12345678901234567890"), Digits: 6})
+	if err != nil {
+		t.Fatalf("OpenAddressCodeSession(%s, %s): %v", id, address, err)
 	}
+	for _, at := range issued {
+		is, err := st.AppendCodeIssue(ctx(t), id, address, store.CodeIssue{Issued: at, Expires: at.Add(10 * time.Minute),
+			Token: Token(id + " " + address + " " + at.String())}, 1000)
+		if err != nil {
+			t.Fatalf("AppendCodeIssue(%s, %s): %v", id, address, err)
+		}
+		s.Issues = append(s.Issues, is)
+	}
+	return s
 }
 
 func mustPutAttempt(t *testing.T, st store.Store, a *store.Attempt) int64 {
