@@ -6,6 +6,10 @@
 // issuer per (session, address) (RFC 4226 §5: a secret, and every code
 // issued with its ordinal as the counter) and every code a user typed with
 // its verdict. Old code sessions are pruned with their codes and attempts.
+// It also keeps where the test codes of seed runs landed in seed mailboxes
+// (inbox, junk, another folder or missing) with the receiver's
+// INTERNALDATE (RFC 9051 §2.3.3) and its Authentication-Results verdicts
+// (RFC 8601), so the dashboard can tell how codes fare at each provider.
 //
 // The package owns storage, not meaning: it keeps the values it is given,
 // checks only their shape (a token is 20 characters of RFC 4648 §6 base32,
@@ -38,7 +42,8 @@
 //     once, across processes (the count and the insert in one transaction
 //     holding the write lock; PostgreSQL: SELECT … FOR UPDATE of the session
 //     row), and [Store.CountCodeAttempt] never loses a count (UPDATE …
-//     RETURNING in one statement).
+//     RETURNING in one statement); [Store.PutPlacements] stores a whole
+//     batch or none of it.
 //   - Ownership: issues and attempts belong to their code session and are
 //     deleted with it (foreign keys with ON DELETE CASCADE).
 //   - Errors: the sentinel errors of this package wrapped with %w, never a
@@ -48,8 +53,8 @@
 //     (valid UTF-8, no NUL, which PostgreSQL text cannot hold); raw
 //     messages byte for byte (bytea); JSON documents byte for byte (store
 //     them as text or json, not jsonb, which reorders keys).
-//   - Identifiers: return and attempt IDs are positive and increase in
-//     commit order within one database (bigint identity).
+//   - Identifiers: return, attempt and placement IDs are positive and
+//     increase in commit order within one database (bigint identity).
 //   - Order: lists are newest first, ties broken by the larger ID (or the
 //     larger token for sends), and [Store.Events] merges as documented on
 //     [Event].

@@ -34,7 +34,7 @@ const (
 )
 
 // Store keeps codeprobe's sends, returns, code sessions with the codes
-// issued in them, and attempts.
+// issued in them, attempts, and seed-mailbox placements.
 // Every method is safe for concurrent use.
 //
 // Writes are durable when they return nil. A write whose context ends
@@ -134,6 +134,28 @@ type Store interface {
 	// Events tells what happened to a send or an address, newest first:
 	// see [Event] and [Filter].
 	Events(ctx context.Context, f Filter) ([]Event, error)
+
+	// PutPlacements stores the placements of a seed run, all in one
+	// transaction, and sets the ID of each; IDs increase in the order of
+	// ps. If any placement is invalid it fails with ErrInvalid and stores
+	// none. An empty ps stores nothing.
+	PutPlacements(ctx context.Context, ps []*Placement) error
+	// Placements returns the placements the filter selects (see
+	// [PlacementFilter]), newest SentAt first; placements sent at the same
+	// time come by larger ID first.
+	Placements(ctx context.Context, f PlacementFilter) ([]*Placement, error)
+	// PlacementRuns returns the placements of the provider's latest seed
+	// runs, at most runs of them (MaxLimit when more): one slice per run,
+	// newest run first, each run's placements ordered as by Placements. A
+	// run is as recent as its newest placement (by SentAt, then ID) and
+	// holds only the provider's placements; an empty provider means every
+	// provider. runs zero or less returns nil.
+	PlacementRuns(ctx context.Context, provider string, runs int) ([][]*Placement, error)
+	// PrunePlacements deletes every placement sent before before (one
+	// sent exactly at before is kept) and reports how many it deleted.
+	// Like PurgeRaw it may work in several transactions; if ctx ends part
+	// way it returns the count so far with the context's error.
+	PrunePlacements(ctx context.Context, before time.Time) (int64, error)
 
 	// Close commits or fails every write already accepted, then releases
 	// the database. Methods called after Close return ErrClosed; Close

@@ -159,3 +159,90 @@ type Filter struct {
 	Address string
 	Limit   int
 }
+
+// PlacementKind is where a seed mailbox's test message landed.
+type PlacementKind string
+
+// The placement kinds. Inbox, junk and other mean the message was found.
+const (
+	PlacementInbox   PlacementKind = "inbox"   // in the inbox
+	PlacementJunk    PlacementKind = "junk"    // in the junk or spam folder
+	PlacementOther   PlacementKind = "other"   // in another folder (a tab, a rule's folder, the trash…)
+	PlacementMissing PlacementKind = "missing" // not found by the end of the probe
+	// PlacementError: the probe failed (it could not log in, the send was
+	// refused…); Placement.Error says why.
+	PlacementError PlacementKind = "error"
+)
+
+// Found reports whether the kind is one of a message found: inbox, junk
+// or other.
+func (k PlacementKind) Found() bool {
+	return k == PlacementInbox || k == PlacementJunk || k == PlacementOther
+}
+
+// Bounds of a [Placement]'s text fields, in characters.
+const (
+	MaxRunIDLen      = 64   // RunID, printable ASCII
+	MaxVerdictLen    = 32   // SPF, DKIM and DMARC
+	MaxPlacementText = 1024 // Seed, Provider, Folder and Error
+)
+
+// Placement is where one test code of a seed run landed in one seed
+// mailbox. The store checks the shape documented on each field and keeps
+// the values as given; callers decide what they mean.
+type Placement struct {
+	ID int64 // set by PutPlacements
+	// RunID groups the placements of one seed run: 1 to MaxRunIDLen
+	// printable ASCII characters.
+	RunID    string
+	Seed     string // the seed mailbox's name; required
+	Provider string // the rules provider ID ("google"), or "" when unknown
+	// Token is the test send's token (see [ValidToken]), or "" when no send
+	// was made.
+	Token string
+	Kind  PlacementKind
+	// Folder is where the message was found; "" unless Kind is found (see
+	// [PlacementKind.Found]).
+	Folder string
+	SentAt time.Time // when the test code was sent; required
+	// FiledAt is the receiving server's INTERNALDATE (RFC 9051 §2.3.3) of
+	// the message and SeenAt when the probe saw it; both are zero unless
+	// Kind is found.
+	FiledAt time.Time
+	SeenAt  time.Time
+	// SendStatus is the receiving server's answer to the send: "accepted",
+	// "deferred", "rejected", "error" (see [SendStatus]) or "" when none.
+	SendStatus string
+	// SPF, DKIM and DMARC are the receiver's verdicts from its
+	// Authentication-Results (RFC 8601 §2.7: "pass", "fail", "softfail",
+	// "none"…), "" when unknown; at most MaxVerdictLen characters each.
+	SPF, DKIM, DMARC string
+	// Spam is the receiver's spam verdict: "spam", "not-spam" or "" when
+	// unknown.
+	Spam string
+	// Error says why Kind is error; "" for any other kind.
+	Error string
+}
+
+// Latency is how long a user would have waited for the code, SeenAt less
+// SentAt (the seed probe idles on the inbox and junk folders, so it sees
+// a delivery there as it happens; FiledAt, the server's INTERNALDATE, is
+// only to the second), and true when the message was found; otherwise 0
+// and false.
+func (p *Placement) Latency() (time.Duration, bool) {
+	if !p.Kind.Found() || p.SeenAt.IsZero() {
+		return 0, false
+	}
+	return p.SeenAt.Sub(p.SentAt), true
+}
+
+// PlacementFilter selects placements for [Store.Placements]. Each
+// non-empty field must match; an empty one selects every placement.
+// Limit bounds the result as for the list methods.
+type PlacementFilter struct {
+	Provider string
+	Seed     string
+	RunID    string
+	Since    time.Time // SentAt at or after Since
+	Limit    int
+}

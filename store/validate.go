@@ -182,3 +182,68 @@ func checkAttempt(a *Attempt) error {
 	}
 	return c.err
 }
+
+// bounded is text of at most n characters.
+func (c *checker) bounded(field, s string, n int) {
+	c.text(field, s)
+	if c.err == nil && utf8.RuneCountInString(s) > n {
+		c.failf("%s is longer than %d characters", field, n)
+	}
+}
+
+// runID is 1 to MaxRunIDLen printable ASCII characters.
+func (c *checker) runID(s string) {
+	if s == "" || len(s) > MaxRunIDLen {
+		c.failf("run ID %q is not 1 to %d characters", s, MaxRunIDLen)
+		return
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			c.failf("run ID %q is not printable ASCII", s)
+			return
+		}
+	}
+}
+
+func validPlacementKind(k PlacementKind) bool {
+	return k.Found() || k == PlacementMissing || k == PlacementError
+}
+
+func checkPlacement(p *Placement) error {
+	var c checker
+	if p == nil {
+		return fmt.Errorf("%w: nil placement", ErrInvalid)
+	}
+	c.runID(p.RunID)
+	c.required("seed", p.Seed)
+	c.bounded("seed", p.Seed, MaxPlacementText)
+	c.bounded("provider", p.Provider, MaxPlacementText)
+	c.token("token", p.Token, true)
+	if !validPlacementKind(p.Kind) {
+		c.failf("placement kind %q is not inbox, junk, other, missing or error", p.Kind)
+	}
+	c.bounded("folder", p.Folder, MaxPlacementText)
+	if p.SentAt.IsZero() {
+		c.failf("sent time is zero")
+	}
+	c.time("sent", p.SentAt)
+	c.time("filed", p.FiledAt)
+	c.time("seen", p.SeenAt)
+	if !p.Kind.Found() && (p.Folder != "" || !p.FiledAt.IsZero() || !p.SeenAt.IsZero()) {
+		c.failf("a placement of kind %q has a folder or a filed or seen time", p.Kind)
+	}
+	if p.SendStatus != "" && !validSendStatus(SendStatus(p.SendStatus)) {
+		c.failf("send status %q is not accepted, deferred, rejected, error or empty", p.SendStatus)
+	}
+	c.bounded("SPF verdict", p.SPF, MaxVerdictLen)
+	c.bounded("DKIM verdict", p.DKIM, MaxVerdictLen)
+	c.bounded("DMARC verdict", p.DMARC, MaxVerdictLen)
+	if p.Spam != "" && p.Spam != "spam" && p.Spam != "not-spam" {
+		c.failf("spam verdict %q is not spam, not-spam or empty", p.Spam)
+	}
+	c.bounded("error", p.Error, MaxPlacementText)
+	if p.Error != "" && p.Kind != PlacementError {
+		c.failf("a placement of kind %q has an error", p.Kind)
+	}
+	return c.err
+}

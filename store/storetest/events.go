@@ -251,6 +251,13 @@ func testClosed(t *testing.T, st store.Store, _ *Clock) {
 		},
 		"Attempts": func() error { _, err := st.Attempts(c, "s", 0); return err },
 		"Events":   func() error { _, err := st.Events(c, store.Filter{}); return err },
+		"PutPlacements": func() error {
+			return st.PutPlacements(c, []*store.Placement{newPlacement("r", "google", "1", at(0))})
+		},
+		"PutPlacements(empty)": func() error { return st.PutPlacements(c, nil) },
+		"Placements":           func() error { _, err := st.Placements(c, store.PlacementFilter{}); return err },
+		"PlacementRuns":        func() error { _, err := st.PlacementRuns(c, "google", 3); return err },
+		"PrunePlacements":      func() error { _, err := st.PrunePlacements(c, at(100)); return err },
 	} {
 		if err := call(); !errors.Is(err, store.ErrClosed) {
 			t.Errorf("%s after Close = %v, want ErrClosed", name, err)
