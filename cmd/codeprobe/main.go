@@ -46,6 +46,9 @@ Usage:
   codeprobe sink --domain D --db FILE    the return-path SMTP server for test sends
   codeprobe events --db FILE [--token T | --address A]
                                          what happened to test sends, newest first
+  codeprobe seeds run --seeds FILE ...   send a test code to every seed mailbox; where did each land?
+  codeprobe seeds watch --every 15m ...  seed runs on a schedule, with /metrics and alerts
+  codeprobe seeds run --demo             the same against built-in seed mailboxes
   codeprobe classify [--json] FILE...    what a returned message is: bounce, autoreply, challenge…
   codeprobe dkim keygen --selector S --domain D
                                          write a DKIM key and print its DNS record
@@ -109,6 +112,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runSink(ctx, args[1:], stdout, stderr)
 	case "events":
 		return runEvents(ctx, args[1:], stdout, stderr)
+	case "seeds":
+		return runSeeds(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "codeprobe", version)
 		return nil

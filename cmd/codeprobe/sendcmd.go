@@ -57,6 +57,17 @@ type findingJSON struct {
 
 func (f *sendFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.to, "to", "", "the `ADDRESS` to send a test code to (required)")
+	f.registerDelivery(fs)
+	fs.StringVar(&f.db, "db", "", "record the send in the SQLite database `FILE` (the sink's), so `codeprobe events` shows what came back")
+	fs.DurationVar(&f.timeout, "timeout", 2*time.Minute, "bound the whole delivery")
+	fs.BoolVar(&f.json, "json", false, "print the result as JSON")
+	fs.BoolVar(&f.verb, "v", false, "show the SMTP transcript")
+	fs.StringVar(&f.config, "config", "", "read defaults from `FILE` (key = value lines; see README)")
+}
+
+// registerDelivery registers the flags saying how test codes are sent:
+// the sender, the return path, the route and the DKIM key.
+func (f *sendFlags) registerDelivery(fs *flag.FlagSet) {
 	fs.StringVar(&f.from, "from", "", "our sender `ADDRESS` in From (required)")
 	fs.StringVar(&f.fromName, "from-name", "Sign-in codes", "the display `NAME` in From")
 	fs.StringVar(&f.sinkDomain, "sink-domain", "", "the return path's `DOMAIN`: bounces go to bounce+TOKEN@DOMAIN, served by `codeprobe sink` (required)")
@@ -66,15 +77,10 @@ func (f *sendFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.direct, "direct", false, "deliver straight to the recipient's MX hosts, honouring MTA-STS")
 	fs.StringVar(&f.dkimKey, "dkim-key", "", "sign with the DKIM private key in `FILE` (codeprobe dkim keygen)")
 	fs.StringVar(&f.dkimSelector, "dkim-selector", "", "the `SELECTOR` of --dkim-key")
-	fs.StringVar(&f.db, "db", "", "record the send in the SQLite database `FILE` (the sink's), so `codeprobe events` shows what came back")
 	fs.StringVar(&f.resolver, "resolver", "", "--direct: use the DNS server at `HOST:PORT`")
 	fs.BoolVar(&f.allowPrivate, "allow-private", false, "--direct: allow MX hosts at loopback and private addresses (labs, tests)")
 	fs.IntVar(&f.smtpPort, "smtp-port", 25, "--direct: the `PORT` of the MX hosts")
 	fs.StringVar(&f.helo, "helo", "", "the `NAME` to give in EHLO")
-	fs.DurationVar(&f.timeout, "timeout", 2*time.Minute, "bound the whole delivery")
-	fs.BoolVar(&f.json, "json", false, "print the result as JSON")
-	fs.BoolVar(&f.verb, "v", false, "show the SMTP transcript")
-	fs.StringVar(&f.config, "config", "", "read defaults from `FILE` (key = value lines; see README)")
 }
 
 func runSend(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -95,6 +101,12 @@ func runSend(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if err := applyConfig(fs, "send", os.Getenv); err != nil {
 		return err
+	}
+	switch {
+	case f.to == "":
+		return usageError("--to is required")
+	case f.timeout <= 0:
+		return usageError("--timeout must be positive")
 	}
 	d, sender, err := f.build()
 	if err != nil {
@@ -132,14 +144,12 @@ func runSend(ctx context.Context, args []string, stdout, stderr io.Writer) error
 // build checks the flags and makes the delivery and the sender.
 func (f *sendFlags) build() (*testcode.Delivery, *testcode.Sender, error) {
 	switch {
-	case f.to == "" || f.from == "" || f.sinkDomain == "":
-		return nil, nil, usageError("--to, --from and --sink-domain are required")
+	case f.from == "" || f.sinkDomain == "":
+		return nil, nil, usageError("--from and --sink-domain are required")
 	case (f.smarthost == "") == !f.direct:
 		return nil, nil, usageError("give exactly one of --smarthost HOST:PORT and --direct")
 	case (f.dkimKey == "") != (f.dkimSelector == ""):
 		return nil, nil, usageError("--dkim-key and --dkim-selector go together")
-	case f.timeout <= 0:
-		return nil, nil, usageError("--timeout must be positive")
 	}
 	if _, err := address.Parse("postmaster@" + f.sinkDomain); err != nil {
 		return nil, nil, usageError("--sink-domain %q is not a domain name", f.sinkDomain)
@@ -197,46 +207,26 @@ func (f *sendFlags) build() (*testcode.Delivery, *testcode.Sender, error) {
 // sendOne issues a code (kept in codes), composes and delivers the
 // message, and records the send when there is a store.
 func sendOne(ctx context.Context, d *testcode.Delivery, sender *testcode.Sender, st store.Store, codes testcode.CodeStore, f sendFlags) (*sentReport, error) {
-	issuer := &testcode.Issuer{Store: codes}
 	session, err := testcode.NewToken()
 	if err != nil {
 		return nil, err
 	}
-	code, err := issuer.Issue(ctx, session, f.to)
+	disp := &testcode.Dispatcher{Issuer: &testcode.Issuer{Store: codes}, Sender: sender, Delivery: d, SinkDomain: f.sinkDomain}
+	if st != nil {
+		disp.Store = st
+	}
+	sent, err := disp.Send(ctx, session, f.to)
 	if err != nil {
 		return nil, fmt.Errorf("--to: %w", err)
 	}
-	msg, err := sender.Compose(code, f.to, code.Token)
-	if err != nil {
-		return nil, err
-	}
-	if st != nil {
-		a, _ := address.Parse(f.to)
-		err := st.PutSend(ctx, &store.Send{Token: code.Token, Created: time.Now(), SessionID: session, Recipient: f.to,
-			RecipientDomain: a.ASCIIDomain, From: sender.Address, SinkDomain: f.sinkDomain, Ordinal: code.Ordinal})
-		if err != nil {
-			return nil, err
-		}
-	}
-	res := d.Deliver(ctx, testcode.BounceAddress(code.Token, f.sinkDomain), f.to, msg)
+	code, res := sent.Code, sent.Result
 	rep := &sentReport{Token: code.Token, Session: session, To: f.to, Code: code.Value, ExpiresAt: code.ExpiresAt, Status: res.Status,
 		ReplyCode: res.Code, Enhanced: res.Enhanced, Text: res.Text, QueueID: res.QueueID, Host: res.Host,
-		DurationMS: res.Duration.Milliseconds(), Transcript: []string{}}
+		DurationMS: res.Duration.Milliseconds(), Transcript: res.TranscriptLines()}
 	if res.IP.IsValid() {
 		rep.IP = res.IP.String()
 	}
-	for _, l := range res.Transcript {
-		rep.Transcript = append(rep.Transcript, string(l.Dir)+": "+l.Text)
-	}
 	rep.Finding = sendFinding(res)
-	if st != nil {
-		err := st.UpdateSendResult(context.WithoutCancel(ctx), code.Token, store.SendResult{Status: store.SendStatus(res.Status),
-			ReplyCode: res.Code, EnhancedStatus: res.Enhanced, QueueID: res.QueueID, RemoteHost: res.Host, RemoteIP: res.IP,
-			Transcript: strings.Join(rep.Transcript, "\n"), Duration: res.Duration})
-		if err != nil {
-			return nil, err
-		}
-	}
 	return rep, nil
 }
 
