@@ -76,6 +76,7 @@ func (ru *run) checkDomain(ctx context.Context, a *address.Address, typo *typoCa
 		ru.sharpen(a, typo, ms)
 	}
 	ru.identifyProvider(domain, ms, spfIncludes)
+	ru.checkPlacement(ctx)
 	if ms.nxdomain || ms.failed {
 		// Nothing about a domain that does not exist, or whose DNS does
 		// not answer, is worth more than that one finding.

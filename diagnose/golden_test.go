@@ -133,6 +133,48 @@ var goldenCases = []goldenCase{
 	{name: "sender-reporting", address: "ann@gmail.com", opts: noSMTP, sender: "reporting-sender.test", want: []string{"dmarc.rua-unauthorised"}},
 	{name: "sender-bare", address: "ann@gmail.com", opts: noSMTP, sender: "bare-sender.test", want: []string{"spf.none", "dmarc.none", "dkim.none"}},
 	{name: "sender-dns-failure", address: "ann@gmail.com", opts: noSMTP, sender: "dns-servfail.test", want: []string{"spf.temperror", "dmarc.temperror", "dkim.temperror"}},
+	{name: "placement-inbox", address: "ann@gmail.com", opts: seedRuns("inbox", "inbox", "junk", "inbox"), want: []string{"placement.inbox"}},
+	{name: "placement-junk", address: "ann@gmail.com", opts: seedRuns("junk", "junk", "inbox", "junk"), want: []string{"placement.junk"}},
+	{name: "placement-delayed", address: "ann@gmail.com", opts: seedRuns("late", "late", "inbox", "error"), want: []string{"placement.delayed"}},
+	{name: "placement-missing", address: "ann@gmail.com", opts: seedRuns("missing", "missing", "junk", "inbox"), want: []string{"placement.missing"}},
+	{name: "placement-stale", address: "ann@gmail.com", opts: seedRuns("old", "old"), want: []string{"mx.provider"}},
+}
+
+// placementNow is the clock of the placement cases.
+var placementNow = time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC)
+
+// seedRuns gives the check a seed history for Google of one run per kind,
+// newest first, a quarter of an hour apart: "late" is an inbox placement
+// seen after 5 minutes, "old" an inbox placement from two days before.
+func seedRuns(kinds ...string) func(*diagnose.Options) {
+	return func(o *diagnose.Options) {
+		o.NoSMTP = true
+		o.Now = func() time.Time { return placementNow }
+		src := seedHistory{}
+		for i, k := range kinds {
+			p := diagnose.SeedPlacement{Seed: "gmail-1", Kind: k, Sent: placementNow.Add(-time.Duration(i+1) * 15 * time.Minute)}
+			switch k {
+			case "inbox":
+				p.Folder, p.Latency = "INBOX", 2*time.Second
+			case "junk":
+				p.Folder, p.Latency = "[Gmail]/Spam", 3*time.Second
+			case "late":
+				p.Kind, p.Folder, p.Latency = "inbox", "INBOX", 5*time.Minute
+			case "old":
+				p.Kind, p.Folder, p.Sent = "inbox", "INBOX", placementNow.Add(-48*time.Hour)
+			}
+			src["google"] = append(src["google"], []diagnose.SeedPlacement{p})
+		}
+		o.Placements = src
+	}
+}
+
+// seedHistory is a fixed PlacementSource.
+type seedHistory map[string][][]diagnose.SeedPlacement
+
+func (h seedHistory) PlacementRuns(_ context.Context, provider string, runs int) ([][]diagnose.SeedPlacement, error) {
+	r := h[provider]
+	return r[:min(runs, len(r))], nil
 }
 
 // senderSelectors are the DKIM selectors the sender cases ask for.
@@ -221,6 +263,7 @@ func TestGolden(t *testing.T) {
 var checkAreas = map[string]bool{
 	"address": true, "domain": true, "mx": true, "dns": true, "dnssec": true, "smtp": true,
 	"spf": true, "dmarc": true, "dkim": true, "mtasts": true, "tlsrpt": true, "dane": true,
+	"placement": true,
 }
 
 // notInWorld lists catalogue IDs that no fixture-world case can produce,

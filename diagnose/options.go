@@ -59,6 +59,16 @@ type Options struct {
 	// Rand is the randomness of the catch-all test's made-up local part;
 	// nil means crypto/rand. Tests fix it so that reports are stable.
 	Rand io.Reader
+	// Placements gives the latest seed runs of a provider; with it a check
+	// says where codes are landing at the address's provider
+	// (placement.*). nil skips that finding.
+	Placements PlacementSource
+	// PlacementRuns is how many latest runs count (0: 4); a placement
+	// later than PlacementLateAfter (0: 2 minutes) is late; runs older
+	// than PlacementMaxAge (0: 24 hours) are left out.
+	PlacementRuns      int
+	PlacementLateAfter time.Duration
+	PlacementMaxAge    time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Logger receives debug logs; nil discards them.
@@ -108,6 +118,15 @@ func New(opts Options) (*Checker, error) {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.PlacementRuns <= 0 {
+		opts.PlacementRuns = DefaultPlacementRuns
+	}
+	if opts.PlacementLateAfter <= 0 {
+		opts.PlacementLateAfter = DefaultPlacementLateAfter
+	}
+	if opts.PlacementMaxAge <= 0 {
+		opts.PlacementMaxAge = DefaultPlacementMaxAge
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)

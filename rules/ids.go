@@ -127,6 +127,14 @@ const (
 	DANETempError = "dane.temperror"
 )
 
+// Where our test codes land at the address's provider, from seed runs.
+const (
+	PlacementInbox   = "placement.inbox"
+	PlacementJunk    = "placement.junk"
+	PlacementDelayed = "placement.delayed"
+	PlacementMissing = "placement.missing"
+)
+
 // Test sends and what comes back to their return path.
 const (
 	SendAccepted    = "send.accepted"

@@ -68,7 +68,7 @@ func (r Rule) clone() Rule {
 // catalogue holds every rule, in the order the per-area tables list them.
 var catalogue = slices.Concat(
 	addressRules, domainRules, mxRules, dnsRules,
-	smtpRules, spfRules, dmarcRules, dkimRules, sendRules,
+	smtpRules, spfRules, dmarcRules, dkimRules, sendRules, placementRules,
 	mtastsRules, tlsrptRules, daneRules,
 )
 

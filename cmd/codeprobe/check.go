@@ -15,6 +15,7 @@ import (
 	"github.com/codeprobe/codeprobe/diagnose/dnsx"
 	"github.com/codeprobe/codeprobe/fixtures"
 	"github.com/codeprobe/codeprobe/rules"
+	"github.com/codeprobe/codeprobe/store"
 )
 
 // checkFlags are the flags of `codeprobe check`.
@@ -36,6 +37,7 @@ type checkFlags struct {
 	demo          bool
 	concurrency   int
 	verbose       bool
+	db            string
 }
 
 // stringList is a repeatable string flag.
@@ -82,6 +84,7 @@ func (f *checkFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.demo, "demo", false, "resolve and connect in the built-in fixture world instead of the network")
 	fs.IntVar(&f.concurrency, "concurrency", 32, "addresses checked at once in bulk mode")
 	fs.BoolVar(&f.verbose, "v", false, "show the evidence (DNS answers, SMTP transcripts) in text output")
+	fs.StringVar(&f.db, "db", "", "read the latest seed runs from the SQLite database `FILE` (codeprobe seeds --db) to say where codes land at the address's provider")
 }
 
 // bulkCacheSize is the DNS cache of bulk mode: a check asks about eight
@@ -265,6 +268,16 @@ func (f *checkFlags) options() (diagnose.Options, func(), error) {
 			return opts, cleanup, usageError("--resolver: %v", err)
 		}
 		servers = []string{s}
+	}
+	if f.db != "" {
+		st, err := store.OpenSQLite(f.db, nil)
+		if err != nil {
+			cleanup()
+			return opts, func() {}, &exitError{code: 2, err: fmt.Errorf("--db: %w", err)}
+		}
+		prev := cleanup
+		cleanup = func() { st.Close(); prev() }
+		opts.Placements = storePlacements{st}
 	}
 	if !f.offline {
 		cfg := dnsx.Config{Servers: servers}

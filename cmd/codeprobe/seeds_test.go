@@ -14,6 +14,7 @@ import (
 
 	"github.com/codeprobe/codeprobe/fixtures"
 	"github.com/codeprobe/codeprobe/seeds"
+	"github.com/codeprobe/codeprobe/store"
 )
 
 // TestSeedsRunDemo: the demo world files Outlook's code in Junk and
@@ -112,4 +113,50 @@ func (s *syncBuffer) waitFor(t *testing.T, src *syncBuffer, prefix, end string) 
 	}
 	t.Fatalf("no %q in:\n%s", prefix, src.String())
 	return ""
+}
+
+// TestCheckReadsPlacements: check --db names where codes land at the
+// address's provider, from the stored seed runs.
+func TestCheckReadsPlacements(t *testing.T) {
+	db := t.TempDir() + "/seeds.db"
+	st, err := store.OpenSQLite(db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	var ps []*store.Placement
+	for i, kind := range []store.PlacementKind{store.PlacementJunk, store.PlacementJunk, store.PlacementInbox} {
+		p := &store.Placement{RunID: "run" + string(rune('a'+i)), Seed: "outlook-1", Provider: "microsoft", Kind: kind,
+			SentAt: now.Add(-time.Duration(i+1) * time.Hour), Folder: "Junk Email"}
+		if kind == store.PlacementInbox {
+			p.Folder = "INBOX"
+		}
+		p.SeenAt = p.SentAt.Add(2 * time.Second)
+		ps = append(ps, p)
+	}
+	if err := st.PutPlacements(context.Background(), ps); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	var stdout, stderr bytes.Buffer
+	err = run(context.Background(), []string{"check", "--demo", "--no-smtp", "--json", "--db", db, "bob@outlook.com"},
+		strings.NewReader(""), &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("check = %v\n%s", err, stderr.String())
+	}
+	var rep struct {
+		Findings []struct{ ID, Detail string }
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range rep.Findings {
+		if f.ID == "placement.junk" {
+			if !strings.Contains(f.Detail, "Junk Email") || !strings.Contains(f.Detail, "2 of the last 3") {
+				t.Errorf("placement.junk detail = %q", f.Detail)
+			}
+			return
+		}
+	}
+	t.Errorf("no placement.junk in %s", stdout.String())
 }
