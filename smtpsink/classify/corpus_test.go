@@ -355,3 +355,65 @@ func BenchmarkClassifyCorpus(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "msgs/s")
 }
+
+// variableRe matches what differs between two otherwise identical
+// diagnostics: addresses, host names, numbers.
+var variableRe = regexp.MustCompile(`<[^>]*>|[^\s<>()\[\]'"]+@[^\s<>()\[\]'"]+|\b[a-z0-9-]+(?:\.[a-z0-9-]+){2,}\b|\d+`)
+
+// maskVariable replaces the variable parts of a diagnostic by "_".
+func maskVariable(s string) string { return variableRe.ReplaceAllString(s, "_") }
+
+// TestCorpusLabelCeiling measures how far the labels themselves let any
+// classifier go: recipients whose status and diagnostic text (as the
+// parser read them, normalised, with addresses, host names and numbers
+// masked) are identical but whose labelled reasons
+// differ cannot all be agreed with by a function of what the bounce says.
+// The ceiling is the agreement of the best such function: for each
+// distinct (status, diagnostic), the most common label. It also checks
+// that the classifier does not exceed it, which would mean the grouping
+// is wrong.
+func TestCorpusLabelCeiling(t *testing.T) {
+	corpus := loadCorpus(t)
+	groups := map[string]map[string]int{}
+	var all, agreed tally
+	for _, cf := range corpus {
+		res, err := Classify(cf.raw)
+		if err != nil {
+			t.Fatalf("%s: %v", cf.name, err)
+		}
+		for i, l := range cf.labels {
+			agreed.add(agrees(res, l, i))
+			if res.Kind != KindBounce || i >= len(res.Recipients) || l.reason == "vacation" || l.reason == "feedback" || l.reason == "not-a-bounce" {
+				all.add(true) // not a bounce recipient: nothing in the grouping limits it
+				continue
+			}
+			r := res.Recipients[i]
+			key := r.Status + "|" + maskVariable(normalize(r.Diagnostic))
+			if groups[key] == nil {
+				groups[key] = map[string]int{}
+			}
+			groups[key][l.reason]++
+		}
+	}
+	conflicts := 0
+	for key, labels := range groups {
+		best, n := 0, 0
+		for _, c := range labels {
+			best, n = max(best, c), n+c
+		}
+		for j := 0; j < n; j++ {
+			all.add(j < best)
+		}
+		if len(labels) > 1 {
+			conflicts += n - best
+			if *dumpMisses {
+				t.Logf("CONFLICT %q: %v", oneLine(key, 120), labels)
+			}
+		}
+	}
+	t.Logf("label ceiling: %s; %d labelled recipients share their status and diagnostic with a differently labelled one; the classifier agrees with %s",
+		all, conflicts, agreed)
+	if agreed.ok > all.ok {
+		t.Errorf("the classifier agrees with %d labels, more than the ceiling of %d: the grouping is wrong", agreed.ok, all.ok)
+	}
+}
