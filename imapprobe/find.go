@@ -40,8 +40,11 @@ type Found struct {
 	Kind   Kind             `json:"placement"`
 	Folder string           `json:"folder"`
 	Role   rules.FolderRole `json:"folder_role"`
-	UID    uint32           `json:"uid"`
-	Size   int64            `json:"size"`
+	// SpecialUse is the folder's RFC 6154 attribute, if the server gave
+	// one ("\Junk"); without it the role comes from the folder's name.
+	SpecialUse string `json:"special_use,omitempty"`
+	UID        uint32 `json:"uid"`
+	Size       int64  `json:"size"`
 	// Filed is the server's INTERNALDATE: when the message was put in
 	// the mailbox (RFC 9051 §2.3.3).
 	Filed time.Time `json:"filed"`
@@ -136,7 +139,8 @@ func (s *Session) fetch(f Folder, uid imap.UID) (*Found, error) {
 	}
 	section := &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, Peek: true,
 		Partial: &imap.SectionPartial{Offset: 0, Size: int64(limit) + 1}}
-	found := &Found{Kind: kindOf(f.Role), Folder: f.Name, Role: f.Role, UID: uint32(uid), Seen: s.opts.now()}
+	found := &Found{Kind: kindOf(f.Role), Folder: f.Name, Role: f.Role, SpecialUse: f.SpecialUse, UID: uint32(uid),
+		Seen: s.opts.now()}
 	err := s.do("UID FETCH in "+f.Name, func() error {
 		cmd := s.client.Fetch(imap.UIDSetNum(uid), &imap.FetchOptions{
 			UID: true, InternalDate: true, RFC822Size: true, BodySection: []*imap.FetchItemBodySection{section},
