@@ -25,7 +25,7 @@ test: lint
 	$(MAKE) --no-print-directory test-race
 
 test-race:
-	$(GO) test -race -count=1 ./diagnose ./diagnose/dnsx ./diagnose/mtasts ./diagnose/smtpprobe ./fixtures ./store/... ./smtpsink ./testcode ./cmd/...
+	$(GO) test -race -count=1 ./diagnose ./diagnose/dnsx ./diagnose/mtasts ./diagnose/smtpprobe ./fixtures ./store/... ./smtpsink ./testcode ./imapprobe ./seeds ./cmd/...
 
 # Benchmarks of the issue's targets (typo speed, latency ratio, bulk
 # throughput); figures go in the closing notes. BENCHTIME=5s for steadier

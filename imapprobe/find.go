@@ -54,6 +54,8 @@ type Found struct {
 	Header []byte `json:"-"`
 	// HeaderTruncated is set when the block was longer than that.
 	HeaderTruncated bool `json:"header_truncated,omitempty"`
+	// Gmail is the Gmail tab and labels of a message in a Gmail inbox.
+	Gmail *GmailPlacement `json:"gmail,omitempty"`
 	// TidyError says why the message could not be moved or deleted
 	// after reading (Account.AfterRead), if it could not.
 	TidyError string `json:"tidy_error,omitempty"`

@@ -233,11 +233,19 @@ func (w *waiter) report(s *Session, f *Found, err error) error {
 	return err
 }
 
-// tidy applies the account's AfterRead to a found message. A failure to
-// tidy does not undo the finding: it is kept as the result's TidyError.
+// tidy reads a found message's Gmail category where there is one, then
+// applies the account's AfterRead. Neither failing undoes the finding: a
+// category that cannot be read is left out, a failure to tidy is kept as
+// the result's TidyError.
 func (w *waiter) tidy(s *Session, f *Found, err error) error {
 	if err != nil || f == nil {
 		return err
+	}
+	// The category first: tidying may delete the message.
+	if g, gerr := s.GmailCategory(f, w.token); gerr != nil {
+		s.step("Gmail category unknown: %v", gerr)
+	} else {
+		f.Gmail = g
 	}
 	if terr := s.Tidy(f); terr != nil {
 		s.step("could not %s the message: %v", w.acct.AfterRead, terr)

@@ -40,7 +40,11 @@ func WriteTable(w io.Writer, run *Run, lateAfter time.Duration) error {
 				spam = map[bool]string{true: "spam", false: "not spam"}[*f]
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Seed, dash(r.Provider), place, dash(r.Folder),
+		folder := dash(r.Folder)
+		if r.Category != "" {
+			folder += " (" + r.Category + " tab)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Seed, dash(r.Provider), place, folder,
 			latency, spf, dkim, dmarc, spam)
 		if r.Error != "" {
 			failed = append(failed, r.Seed+": "+r.Error)

@@ -57,7 +57,10 @@ type Result struct {
 	// Placement is inbox, junk, other, missing, or error.
 	Placement imapprobe.Kind `json:"placement"`
 	Folder    string         `json:"folder,omitempty"`
-	Sent      time.Time      `json:"sent"`
+	// Category is the Gmail inbox tab (primary, promotions…), where the
+	// seed is a Gmail account.
+	Category string    `json:"category,omitempty"`
+	Sent     time.Time `json:"sent"`
 	// Filed is the seed server's INTERNALDATE for the message (to the
 	// second, RFC 9051 §2.3.3), Seen when the probe saw it; zero unless
 	// found.
@@ -165,6 +168,9 @@ func (r *Runner) one(ctx context.Context, acct *imapprobe.Account) Result {
 	if f := w.Found; f != nil {
 		res.Folder, res.Filed, res.Seen = f.Folder, f.Filed, f.Seen
 		res.Latency = f.Seen.Sub(d.Sent)
+		if f.Gmail != nil {
+			res.Category = f.Gmail.Category
+		}
 		if v, err := receiver.Decode(f.Header, receiver.Options{Sent: d.Sent}); err == nil {
 			res.Receiver = v
 		}

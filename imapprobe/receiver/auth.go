@@ -42,6 +42,9 @@ func (d *decoder) auth() {
 	}
 	if name != "" {
 		d.view.Auth = d.readAR(name, payload)
+		if name == "Authentication-Results" {
+			d.mergeSameID(ars, authServID(payload))
+		}
 		d.view.Auth.Source = name
 	}
 	if highest > 0 {
@@ -52,6 +55,36 @@ func (d *decoder) auth() {
 		if !s.hasSeal {
 			d.problem("ARC set i=%d has no ARC-Seal (RFC 8617 §4.1 requires one)", highest)
 		}
+	}
+}
+
+// mergeSameID adds the results of the other Authentication-Results fields
+// of the same authserv-id, below the one read: a receiver may write one
+// field per check, as OpenDKIM, OpenDMARC and an SPF policy daemon do in
+// one Postfix. A result already read is kept: the topmost is the newest.
+func (d *decoder) mergeSameID(ars []field, id string) {
+	seen := false
+	for _, f := range ars {
+		if !strings.EqualFold(authServID(f.value), id) {
+			continue
+		}
+		if !seen {
+			seen = true // the field already read
+			continue
+		}
+		a := d.readAR("Authentication-Results", f.value)
+		got := &d.view.Auth
+		if got.SPF.Result == "" {
+			got.SPF = a.SPF
+		}
+		if got.DMARC.Result == "" {
+			got.DMARC = a.DMARC
+		}
+		if got.ARC.Result == "" {
+			got.ARC.Result = a.ARC.Result
+		}
+		got.DKIM = append(got.DKIM, a.DKIM...)
+		got.Methods = append(got.Methods, a.Methods...)
 	}
 }
 
