@@ -164,7 +164,7 @@ func (p *postfix) writeConfig(bins binaries, domain string, users []User, ports 
 	if ports.opendkim != 0 {
 		milters = authMilters(ports)
 	}
-	// Two passes: spamFilter's own placeholders are in the first's output.
+	// Two passes: spamFilter's own {{…}} fields are in the first's output.
 	master := strings.NewReplacer("{{filter}}", filter, "{{spam}}", spam, "{{milters}}", milters).Replace(masterCF)
 	r := strings.NewReplacer(
 		"{{dir}}", p.dir,
