@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/codeprobe/codeprobe/internal/postfixtest"
 )
 
 // dovecotConf is the instance's dovecot.conf. Everything Dovecot writes is
@@ -136,7 +138,7 @@ func (d *dovecot) writeConfig(sievec, domain string, users []User, ports portSet
 	}
 	// The passwd-file holds passwords: readable by root and by Dovecot's
 	// auth process, which runs as the dovecot user.
-	_, gid, err := lookupIDs("dovecot")
+	_, gid, err := postfixtest.LookupIDs("dovecot")
 	if err != nil {
 		return fmt.Errorf("the dovecot user: %w", err)
 	}

@@ -9,37 +9,17 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/codeprobe/codeprobe/internal/postfixtest"
 )
 
-// masterCF is the instance's master.cf: Debian's services, none chrooted
-// (a chroot would need copies of /etc in the queue directory), and the
-// smtpd listener moved to 127.0.0.1:{{smtpport}}. {{filter}} and {{spam}}
+// masterCF is the instance's master.cf: the services of every test
+// Postfix (postfixtest.MasterServices, none chrooted), and the smtpd
+// listener moved to 127.0.0.1:{{smtpport}}. {{filter}} and {{spam}}
 // add the content filter, or nothing when it is off; {{milters}} adds the
 // authentication milters (see authMilters), or nothing.
-const masterCF = `127.0.0.1:{{smtpport}} inet n - n - - smtpd{{filter}}{{milters}}
-pickup    unix  n       -       n       60      1       pickup
-cleanup   unix  n       -       n       -       0       cleanup
-qmgr      unix  n       -       n       300     1       qmgr
-tlsmgr    unix  -       -       n       1000?   1       tlsmgr
-rewrite   unix  -       -       n       -       -       trivial-rewrite
-bounce    unix  -       -       n       -       0       bounce
-defer     unix  -       -       n       -       0       bounce
-trace     unix  -       -       n       -       0       bounce
-verify    unix  -       -       n       -       1       verify
-flush     unix  n       -       n       1000?   0       flush
-proxymap  unix  -       -       n       -       -       proxymap
-proxywrite unix -       -       n       -       1       proxymap
-smtp      unix  -       -       n       -       -       smtp
-relay     unix  -       -       n       -       -       smtp
-showq     unix  n       -       n       -       -       showq
-error     unix  -       -       n       -       -       error
-retry     unix  -       -       n       -       -       error
-discard   unix  -       -       n       -       -       discard
-lmtp      unix  -       -       n       -       -       lmtp
-anvil     unix  -       -       n       -       1       anvil
-scache    unix  -       -       n       -       1       scache
-postlog   unix-dgram n  -       n       -       1       postlogd
-{{spam}}`
+const masterCF = "127.0.0.1:{{smtpport}} inet n - n - - smtpd{{filter}}{{milters}}\n" +
+	postfixtest.MasterServices + "{{spam}}"
 
 // spamFilter is FILTER_README's "advanced content filter" with spamc as
 // the filter. Only the public smtpd sets content_filter; the pipe runs
@@ -141,7 +121,7 @@ func startPostfix(bins binaries, dir, domain string, users []User, ports portSet
 // writeConfig writes the configuration files and makes the directories
 // with the owners Postfix's daemons need.
 func (p *postfix) writeConfig(bins binaries, domain string, users []User, ports portSet) error {
-	puid, pgid, err := lookupIDs("postfix")
+	puid, pgid, err := postfixtest.LookupIDs("postfix")
 	if err != nil {
 		return fmt.Errorf("the postfix user: %w", err)
 	}

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/codeprobe/codeprobe/internal/postfixtest"
 )
 
 // spamd is a running SpamAssassin daemon, a child of the test process.
@@ -55,7 +57,7 @@ func startSpamd(bin, dir string, port int) (*spamd, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	uid, gid, err := lookupIDs("nobody")
+	uid, gid, err := postfixtest.LookupIDs("nobody")
 	if err != nil {
 		return nil, fmt.Errorf("the nobody user: %w", err)
 	}

@@ -11,7 +11,15 @@ import (
 // chroot column is n: a chroot would need copies of /etc files in the
 // queue directory). %d is the SMTP port.
 const masterCF = `127.0.0.1:%d inet n - n - - smtpd
-pickup    unix  n       -       n       60      1       pickup
+local     unix  -       n       n       -       -       local
+virtual   unix  -       n       n       -       -       virtual
+` + MasterServices
+
+// MasterServices are the master.cf services every private Postfix of the
+// tests needs besides its smtpd listener (internal/mailpath uses them
+// too), none chrooted: the chroot column is n, since a chroot would need
+// copies of /etc files in the queue directory.
+const MasterServices = `pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
 qmgr      unix  n       -       n       300     1       qmgr
 tlsmgr    unix  -       -       n       1000?   1       tlsmgr
@@ -29,8 +37,6 @@ showq     unix  n       -       n       -       -       showq
 error     unix  -       -       n       -       -       error
 retry     unix  -       -       n       -       -       error
 discard   unix  -       -       n       -       -       discard
-local     unix  -       n       n       -       -       local
-virtual   unix  -       n       n       -       -       virtual
 lmtp      unix  -       -       n       -       -       lmtp
 anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
@@ -91,7 +97,7 @@ func (in *Instance) writeConfig(cfg Config) error {
 	if cfg.Hostname == "" {
 		cfg.Hostname = "mx.rcpt.test"
 	}
-	puid, pgid, err := lookupIDs("postfix")
+	puid, pgid, err := LookupIDs("postfix")
 	if err != nil {
 		return fmt.Errorf("the postfix user: %w", err)
 	}

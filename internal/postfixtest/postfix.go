@@ -251,8 +251,8 @@ func freePort() (int, error) {
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
-// lookupIDs returns the uid and gid of a system user.
-func lookupIDs(name string) (int, int, error) {
+// LookupIDs returns the uid and gid of a system user.
+func LookupIDs(name string) (int, int, error) {
 	u, err := user.Lookup(name)
 	if err != nil {
 		return 0, 0, err
