@@ -42,8 +42,8 @@ type Result struct {
 // deadline, and reports where it is, or Missing once the deadline has
 // passed. Where the server has IDLE, one connection idles on the inbox
 // and another on the junk folder, so that a delivery to either is seen
-// as the server announces it; the other folders are searched again with
-// a backoff up to 30 s. Without IDLE, every folder is searched with a
+// as the server announces it; every folder is searched again with a
+// backoff up to 30 s. Without IDLE, every folder is searched with a
 // backoff from 0.5 s to 15 s.
 //
 // The error is for failures (connecting, logging in, a broken server):
@@ -199,8 +199,10 @@ func (w *waiter) idle(s *Session, folders []Folder) (*Found, error) {
 }
 
 // watch idles on folder, searching it whenever the server announces new
-// messages, and searches the folders of sweep between idles with a
-// backoff. It returns when found (sent to w.found) or on error.
+// messages; on a backoff (1 s doubling to 30 s) it also selects folder
+// afresh and searches it and the folders of sweep, so that a lost
+// notification costs seconds, not the deadline. It returns when found
+// (sent to w.found) or on error.
 func (w *waiter) watch(ctx context.Context, s *Session, folder Folder, sweep []Folder) error {
 	interval := 2 * pollFirst
 	next := w.opts.now().Add(interval)
@@ -208,7 +210,7 @@ func (w *waiter) watch(ctx context.Context, s *Session, folder Folder, sweep []F
 		if f, err := s.Find(w.token, []Folder{folder}); err != nil || f != nil {
 			return w.report(s, f, err)
 		}
-		if len(sweep) > 0 && !w.opts.now().Before(next) {
+		if !w.opts.now().Before(next) {
 			if f, err := s.Find(w.token, sweep); err != nil || f != nil {
 				return w.report(s, f, err)
 			}
@@ -218,8 +220,14 @@ func (w *waiter) watch(ctx context.Context, s *Session, folder Folder, sweep []F
 				return err
 			}
 		}
-		if err := s.idleUntil(ctx, next, len(sweep) > 0); err != nil {
+		byTimer, err := s.idleUntil(ctx, next)
+		if err != nil {
 			return err
+		}
+		if byTimer {
+			// A notification may have been lost: select the folder afresh
+			// so that the next search sees every message.
+			s.selected = ""
 		}
 	}
 }
@@ -255,28 +263,25 @@ func (w *waiter) tidy(s *Session, f *Found, err error) error {
 }
 
 // idleUntil runs one IDLE command (RFC 2177) until the server announces a
-// change, the sweep time comes (when timed), or ctx ends.
-func (s *Session) idleUntil(ctx context.Context, next time.Time, timed bool) error {
+// change, the time next comes (byTimer), or ctx ends.
+func (s *Session) idleUntil(ctx context.Context, next time.Time) (byTimer bool, err error) {
 	var cmd *imapclient.IdleCommand
-	err := s.do("IDLE in "+s.selected, func() error {
+	err = s.do("IDLE in "+s.selected, func() error {
 		var err error
 		cmd, err = s.client.Idle()
 		return err
 	})
 	if err != nil {
-		return err
+		return false, err
 	}
 	s.step("idling on %s", s.selected)
-	var timer <-chan time.Time
-	if timed {
-		t := time.NewTimer(max(next.Sub(s.opts.now()), 0))
-		defer t.Stop()
-		timer = t.C
-	}
+	t := time.NewTimer(max(next.Sub(s.opts.now()), 0))
+	defer t.Stop()
 	stopped := false
 	select {
 	case <-s.news:
-	case <-timer:
+	case <-t.C:
+		byTimer = true
 	case <-ctx.Done():
 		stopped = true
 	}
@@ -287,7 +292,7 @@ func (s *Session) idleUntil(ctx context.Context, next time.Time, timed bool) err
 		return cmd.Wait()
 	})
 	if stopped {
-		return fmt.Errorf("%w: waiting for the message (%s)", ErrTimeout, s.acct.Name)
+		return false, fmt.Errorf("%w: waiting for the message (%s)", ErrTimeout, s.acct.Name)
 	}
-	return err
+	return byTimer, err
 }
