@@ -147,3 +147,33 @@ const (
 	ReturnFeedback  = "return.feedback"
 	ReturnReply     = "return.reply"
 )
+
+// What a code the user typed turned out to be (testcode's verdicts), in
+// the wizard or the agent console.
+const (
+	CodeOK              = "code.ok"
+	CodeEarlier         = "code.earlier"
+	CodeExpired         = "code.expired"
+	CodeNearMiss        = "code.near-miss"
+	CodeOtherSession    = "code.other-session"
+	CodeUnknown         = "code.unknown"
+	CodeTooManyAttempts = "code.too-many-attempts"
+)
+
+// The authenticator-app test: the code the user's app showed for a
+// throwaway enrolment, against the server's clock (RFC 6238).
+const (
+	AuthAppOK       = "authapp.ok"
+	AuthAppSkew     = "authapp.skew"
+	AuthAppTimezone = "authapp.timezone"
+	AuthAppWrong    = "authapp.wrong"
+)
+
+// The phone number codes are texted to.
+const (
+	PhoneInvalid  = "phone.invalid"
+	PhoneVOIP     = "phone.voip"
+	PhoneLandline = "phone.landline"
+	PhoneMobile   = "phone.mobile"
+	PhoneUnknown  = "phone.unknown-type"
+)

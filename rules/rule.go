@@ -69,6 +69,7 @@ func (r Rule) clone() Rule {
 var catalogue = slices.Concat(
 	addressRules, domainRules, mxRules, dnsRules,
 	smtpRules, spfRules, dmarcRules, dkimRules, sendRules, placementRules,
+	codeRules, authAppRules, phoneRules,
 	mtastsRules, tlsrptRules, daneRules,
 )
 

@@ -80,13 +80,19 @@ func (s *SQLite) Placements(ctx context.Context, f PlacementFilter) ([]*Placemen
 // it has.
 func placementsQuery(f PlacementFilter) (string, []any) {
 	w, args := where([]string{"provider = ?", "seed = ?", "run_id = ?"}, f.Provider, f.Seed, f.RunID)
-	if !f.Since.IsZero() {
-		if w == "" {
-			w = " WHERE sent_at >= ?"
-		} else {
-			w += " AND sent_at >= ?"
+	for _, c := range []struct {
+		t    time.Time
+		cond string
+	}{{f.Since, "sent_at >= ?"}, {f.Until, "sent_at < ?"}} {
+		if c.t.IsZero() {
+			continue
 		}
-		args = append(args, f.Since.UnixMicro())
+		if w == "" {
+			w = " WHERE " + c.cond
+		} else {
+			w += " AND " + c.cond
+		}
+		args = append(args, c.t.UnixMicro())
 	}
 	return `SELECT ` + placementColumns + ` FROM placements` + w + `
 		ORDER BY sent_at DESC, id DESC LIMIT ?`, append(args, clampLimit(f.Limit))

@@ -206,3 +206,19 @@ func nullJSON(doc json.RawMessage) any {
 	}
 	return string(doc)
 }
+
+// ReturnsSince lists the returns received at or after since, newest
+// first, without their raw messages: the dashboard's recent bounces and
+// challenges.
+func (s *SQLite) ReturnsSince(ctx context.Context, since time.Time, limit int) ([]*Return, error) {
+	db, err := s.reader()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.QueryContext(ctx, `SELECT `+returnMeta+` FROM returns WHERE received_at >= ?
+		ORDER BY received_at DESC, id DESC LIMIT ?`, since.UnixMicro(), clampLimit(limit))
+	if err != nil {
+		return nil, fmt.Errorf("store: listing returns since %s: %w", since.Format(time.RFC3339), err)
+	}
+	return collect(rows, func(row scanner) (*Return, error) { return scanReturn(row) })
+}

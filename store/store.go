@@ -76,6 +76,10 @@ type Store interface {
 	// ReturnsByToken returns the returns tied to a send's token, newest
 	// first, without their raw messages.
 	ReturnsByToken(ctx context.Context, token string, limit int) ([]*Return, error)
+	// ReturnsSince lists the returns received at or after since, newest
+	// first, without their raw messages (the dashboard's recent bounces
+	// and challenges).
+	ReturnsSince(ctx context.Context, since time.Time, limit int) ([]*Return, error)
 	// UnclassifiedReturns returns up to limit returns that have no
 	// classification (an empty Kind) and an ID above afterID, in
 	// increasing ID order, without their raw messages: the sink pages
@@ -156,6 +160,9 @@ type Store interface {
 	// Like PurgeRaw it may work in several transactions; if ctx ends part
 	// way it returns the count so far with the context's error.
 	PrunePlacements(ctx context.Context, before time.Time) (int64, error)
+
+	WebStore
+	ReportStore
 
 	// Close commits or fails every write already accepted, then releases
 	// the database. Methods called after Close return ErrClosed; Close

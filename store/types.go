@@ -244,5 +244,10 @@ type PlacementFilter struct {
 	Seed     string
 	RunID    string
 	Since    time.Time // SentAt at or after Since
-	Limit    int
+	// Until keeps SentAt before Until, so that a caller can page back
+	// through more than MaxLimit placements: the next page is Until the
+	// SentAt of the oldest one it has (placements sent at that very
+	// microsecond come again, and are told apart by ID).
+	Until time.Time
+	Limit int
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -244,6 +245,187 @@ func checkPlacement(p *Placement) error {
 	c.bounded("error", p.Error, MaxPlacementText)
 	if p.Error != "" && p.Kind != PlacementError {
 		c.failf("a placement of kind %q has an error", p.Kind)
+	}
+	return c.err
+}
+
+// Bounds of the web site's records (see [User], [WebSession],
+// [RateBucket] and [WizardSession]).
+const (
+	MaxUserNameLen = 64        // User.Name, in bytes
+	MaxRateKeyLen  = 200       // RateBucket.Key, in bytes
+	MaxWizardState = 256 << 10 // WizardSession.State, in bytes
+	// MaxWizardAddressLen bounds WizardSession.Address, in characters:
+	// far above any real address (RFC 5321 §4.5.3.1.3 allows 256 octets
+	// in a path), so only abuse reaches it.
+	MaxWizardAddressLen = 1024
+	MaxWizardPhoneLen   = 64 // WizardSession.Phone, in characters
+)
+
+// Shapes of the web site's keys and secrets.
+const (
+	minRefLen, maxRefLen   = 4, 32
+	maxPasswordHashLen     = 512
+	webSessionIDLen        = 64 // hex SHA-256
+	minCSRFLen, maxCSRFLen = 32, 128
+	secretHashLen          = 64 // hex SHA-256
+)
+
+// every reports whether ok accepts every byte of s.
+func every(s string, ok func(byte) bool) bool {
+	for i := 0; i < len(s); i++ {
+		if !ok(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func isLowerHex(b byte) bool { return '0' <= b && b <= '9' || 'a' <= b && b <= 'f' }
+
+func isHex(b byte) bool { return isLowerHex(b) || 'A' <= b && b <= 'F' }
+
+// ValidUserName reports whether s is an account name: 1 to
+// MaxUserNameLen of a–z, 0–9, '.', '_', '-' and '@'.
+func ValidUserName(s string) bool {
+	return len(s) >= 1 && len(s) <= MaxUserNameLen && every(s, func(b byte) bool {
+		return 'a' <= b && b <= 'z' || '0' <= b && b <= '9' || b == '.' || b == '_' || b == '-' || b == '@'
+	})
+}
+
+// ValidWizardRef reports whether s is a wizard session's reference code:
+// 4 to 32 of A–Z, 0–9 and '-'.
+func ValidWizardRef(s string) bool {
+	return len(s) >= minRefLen && len(s) <= maxRefLen && every(s, func(b byte) bool {
+		return 'A' <= b && b <= 'Z' || '0' <= b && b <= '9' || b == '-'
+	})
+}
+
+func (c *checker) userName(field, s string) {
+	if !ValidUserName(s) {
+		c.failf("%s %q is not 1 to %d of a–z, 0–9, '.', '_', '-' and '@'", field, s, MaxUserNameLen)
+	}
+}
+
+// passwordHash requires what a PHC string or a bcrypt hash looks like:
+// '$' first, then printable ASCII without spaces. It is what keeps a
+// password from being stored by mistake; its value is not quoted in the
+// error, in case it is one.
+func (c *checker) passwordHash(s string) {
+	switch {
+	case s == "":
+		c.failf("password hash is empty")
+	case len(s) < 2 || len(s) > maxPasswordHashLen || s[0] != '$' || !every(s, func(b byte) bool { return '!' <= b && b <= '~' }):
+		c.failf("password hash is not a PHC string or a bcrypt hash (%d bytes)", len(s))
+	}
+}
+
+// hex requires n to m hex digits, lower-case only when lower is set.
+func (c *checker) hex(field, s string, n, m int, lower bool) {
+	digit := isHex
+	if lower {
+		digit = isLowerHex
+	}
+	if len(s) < n || len(s) > m || !every(s, digit) {
+		if n == m {
+			c.failf("%s %q is not %d hex digits", field, s, n)
+		} else {
+			c.failf("%s %q is not %d to %d hex digits", field, s, n, m)
+		}
+	}
+}
+
+// requiredTime requires a non-zero time in range.
+func (c *checker) requiredTime(field string, t time.Time) {
+	if t.IsZero() {
+		c.failf("%s time is zero", field)
+	}
+	c.time(field, t)
+}
+
+func checkUser(u *User) error {
+	var c checker
+	if u == nil {
+		return fmt.Errorf("%w: nil user", ErrInvalid)
+	}
+	c.userName("user name", u.Name)
+	c.passwordHash(u.PasswordHash)
+	if u.FailedLogins < 0 {
+		c.failf("failed logins %d is negative", u.FailedLogins)
+	}
+	c.time("created", u.Created)
+	c.time("locked until", u.LockedUntil)
+	c.time("last login", u.LastLogin)
+	return c.err
+}
+
+// checkLoginPolicy requires a lock that can be set: a positive LockFor
+// when LockAfter is, and a lock ending in range.
+func checkLoginPolicy(p LoginPolicy, now time.Time) error {
+	var c checker
+	if p.LockAfter < 0 {
+		c.failf("lock after %d failed logins is negative", p.LockAfter)
+	}
+	if p.LockAfter > 0 {
+		if p.LockFor <= 0 {
+			c.failf("lock for %v is not positive", p.LockFor)
+		}
+		c.time("lock end", now.Add(p.LockFor))
+	}
+	return c.err
+}
+
+func checkWebSession(s *WebSession) error {
+	var c checker
+	if s == nil {
+		return fmt.Errorf("%w: nil web session", ErrInvalid)
+	}
+	c.hex("web session ID", s.ID, webSessionIDLen, webSessionIDLen, true)
+	c.userName("user name", s.User)
+	c.hex("CSRF secret", s.CSRF, minCSRFLen, maxCSRFLen, false)
+	c.time("created", s.Created)
+	c.requiredTime("expiry", s.Expires)
+	c.time("last seen", s.LastSeen)
+	return c.err
+}
+
+func checkRateBucket(b RateBucket) error {
+	var c checker
+	if len(b.Key) == 0 || len(b.Key) > MaxRateKeyLen {
+		c.failf("rate bucket key %q is not 1 to %d bytes", b.Key, MaxRateKeyLen)
+	}
+	c.text("rate bucket key", b.Key)
+	if math.IsNaN(b.Tokens) || math.IsInf(b.Tokens, 0) {
+		c.failf("rate bucket %q holds %v tokens", b.Key, b.Tokens)
+	}
+	c.requiredTime("rate bucket", b.At)
+	return c.err
+}
+
+// wizardContent checks what both PutWizardSession and
+// UpdateWizardSession write.
+func (c *checker) wizardContent(s *WizardSession) {
+	if !ValidWizardRef(s.Ref) {
+		c.failf("reference code %q is not %d to %d of A–Z, 0–9 and '-'", s.Ref, minRefLen, maxRefLen)
+	}
+	c.bounded("address", s.Address, MaxWizardAddressLen)
+	c.bounded("phone", s.Phone, MaxWizardPhoneLen)
+	if len(s.State) > MaxWizardState {
+		c.failf("wizard state of %d bytes is over %d", len(s.State), MaxWizardState)
+	} else if len(s.State) > 0 {
+		c.json("wizard state", s.State)
+	}
+}
+
+func checkWizardSession(s *WizardSession, update bool) error {
+	var c checker
+	if s == nil {
+		return fmt.Errorf("%w: nil wizard session", ErrInvalid)
+	}
+	c.wizardContent(s)
+	if !update {
+		c.hex("secret hash", s.SecretHash, secretHashLen, secretHashLen, false)
+		c.time("created", s.Created)
 	}
 	return c.err
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/codeprobe/codeprobe/diagnose/dnsx"
 	"github.com/codeprobe/codeprobe/fixtures"
 	"github.com/codeprobe/codeprobe/rules"
+	"github.com/codeprobe/codeprobe/seeds"
 	"github.com/codeprobe/codeprobe/store"
 )
 
@@ -277,7 +278,7 @@ func (f *checkFlags) options() (diagnose.Options, func(), error) {
 		}
 		prev := cleanup
 		cleanup = func() { st.Close(); prev() }
-		opts.Placements = storePlacements{st}
+		opts.Placements = seeds.Placements{Store: st}
 	}
 	if !f.offline {
 		cfg := dnsx.Config{Servers: servers}

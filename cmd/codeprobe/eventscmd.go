@@ -8,31 +8,9 @@ import (
 	"io"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/codeprobe/codeprobe/store"
 )
-
-// eventJSON is one line of `codeprobe events --json`.
-type eventJSON struct {
-	Time    time.Time       `json:"time"`
-	Kind    store.EventKind `json:"kind"`
-	Token   string          `json:"token,omitempty"`
-	Address string          `json:"address,omitempty"`
-	// send and result
-	Status  string `json:"status,omitempty"`
-	Reply   string `json:"reply,omitempty"`
-	QueueID string `json:"queue_id,omitempty"`
-	Host    string `json:"host,omitempty"`
-	// return
-	ReturnID   int64  `json:"return_id,omitempty"`
-	ReturnKind string `json:"return_kind,omitempty"`
-	Reason     string `json:"reason,omitempty"`
-	Diagnostic string `json:"diagnostic,omitempty"`
-	From       string `json:"from,omitempty"`
-	// attempt
-	Verdict string `json:"verdict,omitempty"`
-}
 
 // runEvents prints what happened to a send or an address, newest first:
 // `codeprobe events --db FILE [--token T | --address A] [--json]`.
@@ -82,7 +60,7 @@ func runEvents(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	enc := json.NewEncoder(stdout)
 	enc.SetEscapeHTML(false)
 	for _, e := range evs {
-		j := toEventJSON(e)
+		j := e.Summary()
 		if *asJSON {
 			if err := enc.Encode(j); err != nil {
 				return &exitError{code: 2, err: err}
@@ -97,32 +75,8 @@ func runEvents(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
-func toEventJSON(e store.Event) eventJSON {
-	j := eventJSON{Time: e.Time, Kind: e.Kind, Token: e.Token, Address: e.Address}
-	switch {
-	case e.Send != nil:
-		r := e.Send.Result
-		j.Status, j.QueueID, j.Host = string(r.Status), r.QueueID, r.RemoteHost
-		if r.ReplyCode != 0 {
-			j.Reply = strings.TrimSpace(fmt.Sprintf("%d %s", r.ReplyCode, r.EnhancedStatus))
-		}
-		if e.Kind == store.EventSend {
-			j.Status = ""
-		}
-	case e.Return != nil:
-		c := e.Return.Classification
-		j.ReturnID, j.ReturnKind, j.Reason, j.Diagnostic, j.From = e.Return.ID, c.Kind, c.Reason, c.Diagnostic, e.Return.MailFrom
-		if j.ReturnKind == "" {
-			j.ReturnKind = "unclassified"
-		}
-	case e.Attempt != nil:
-		j.Verdict = string(e.Attempt.Verdict)
-	}
-	return j
-}
-
 // eventLine is an event for a person: time, what, and the facts.
-func eventLine(j eventJSON) string {
+func eventLine(j store.EventSummary) string {
 	at := j.Time.Local().Format("2006-01-02 15:04:05")
 	switch j.Kind {
 	case store.EventSend:

@@ -49,6 +49,10 @@ Usage:
   codeprobe seeds run --seeds FILE ...   send a test code to every seed mailbox; where did each land?
   codeprobe seeds watch --every 15m ...  seed runs on a schedule, with /metrics and alerts
   codeprobe seeds run --demo             the same against built-in seed mailboxes
+  codeprobe serve --demo                 the web site on the built-in demo world (codeprobe serve -h)
+  codeprobe serve --db FILE ...          the web site: wizard, agent console, dashboard, JSON API
+  codeprobe users add|passwd|list|remove --db FILE [NAME]
+                                         accounts of the agent console and dashboard
   codeprobe classify [--json] FILE...    what a returned message is: bounce, autoreply, challenge…
   codeprobe dkim keygen --selector S --domain D
                                          write a DKIM key and print its DNS record
@@ -114,6 +118,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runEvents(ctx, args[1:], stdout, stderr)
 	case "seeds":
 		return runSeeds(ctx, args[1:], stdout, stderr)
+	case "serve":
+		return runServe(ctx, args[1:], stdout, stderr)
+	case "users":
+		return runUsers(ctx, args[1:], stdin, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "codeprobe", version)
 		return nil

@@ -11,12 +11,12 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"strconv"
 	"time"
 
 	"github.com/codeprobe/codeprobe/diagnose/netguard"
 	"github.com/codeprobe/codeprobe/fixtures"
 	"github.com/codeprobe/codeprobe/imapprobe"
+	"github.com/codeprobe/codeprobe/internal/demo"
 	"github.com/codeprobe/codeprobe/seeds"
 	"github.com/codeprobe/codeprobe/store"
 	"github.com/codeprobe/codeprobe/testcode"
@@ -112,7 +112,7 @@ func (f *seedsFlags) runner(logger *slog.Logger) (*seeds.Runner, func(), error) 
 			return nil, cleanup, &exitError{code: 2, err: err}
 		}
 		closers = append(closers, func() { world.Close() })
-		r.List, disp = demoList(world), demoDispatcher(world)
+		r.List, disp = demo.SeedList(world), demo.SeedDispatcher(world)
 		r.Probe.Guard.AllowPrivate = true
 	} else {
 		if f.list == "" {
@@ -141,29 +141,6 @@ func (f *seedsFlags) runner(logger *slog.Logger) (*seeds.Runner, func(), error) 
 	closers = append(closers, func() { st.Close() })
 	r.Store, disp.Store, r.Sender = st, st, disp
 	return r, cleanup, nil
-}
-
-// demoList is the seed list of the demo world: one seed per provider.
-func demoList(w *fixtures.SeedWorld) *seeds.List {
-	host, port, _ := net.SplitHostPort(w.IMAP.Addr)
-	p, _ := strconv.Atoi(port)
-	l := &seeds.List{Deadline: 20 * time.Second, LateAfter: 5 * time.Second, AlertBelow: 0.75, AlertRuns: 4}
-	for _, pr := range w.Providers {
-		l.Seeds = append(l.Seeds, imapprobe.Account{Name: pr.ID + "-demo", Provider: pr.ID, Address: "seed@" + pr.Domain,
-			Host: host, Port: p, TLS: imapprobe.TLSNone, Username: "seed@" + pr.Domain,
-			Password: imapprobe.NewSecret(fixtures.SeedPassword)})
-	}
-	return l
-}
-
-// demoDispatcher sends through the demo world's MX, as a smarthost.
-func demoDispatcher(w *fixtures.SeedWorld) *testcode.Dispatcher {
-	return &testcode.Dispatcher{
-		Issuer:     &testcode.Issuer{Store: &testcode.MemoryCodeStore{}},
-		Sender:     &testcode.Sender{Name: "Sign-in codes", Address: "codes@codeprobe.demo"},
-		Delivery:   &testcode.Delivery{Mode: testcode.ModeSmarthost, Smarthost: w.SMTPAddr, Guard: &netguard.Guard{AllowPrivate: true}},
-		SinkDomain: "sink.codeprobe.demo",
-	}
 }
 
 // runOnce runs one seed run and prints it.
