@@ -34,8 +34,8 @@ var codeRules = []Rule{
 	},
 	{
 		ID: CodeOtherSession, Severity: Warn, Audience: Recipient, RFC: "RFC 4226 §7.2",
-		Summary:    "The user typed a code that was sent for another sign-in attempt.",
-		UserAdvice: "That code was for another sign-in attempt, such as another browser tab or device. Use the code sent for the sign-in page in front of you.",
+		Summary:     "The user typed a code that was sent for another sign-in attempt.",
+		UserAdvice:  "That code was for another sign-in attempt, such as another browser tab or device. Use the code sent for the sign-in page in front of you.",
 		AgentAdvice: "The code belongs to another session for the same address (another tab, device or retry). Ask the user to close other sign-in pages, start one sign-in, and use the code sent for it.",
 	},
 	{
@@ -47,8 +47,8 @@ var codeRules = []Rule{
 	},
 	{
 		ID: CodeTooManyAttempts, Severity: Warn, Audience: Recipient,
-		Summary:    "The newest code was tried too many times and is refused.",
-		UserAdvice: "You have tried that code too many times, so it no longer works. Ask for a new code and type it carefully.",
+		Summary:     "The newest code was tried too many times and is refused.",
+		UserAdvice:  "You have tried that code too many times, so it no longer works. Ask for a new code and type it carefully.",
 		AgentAdvice: "The user hit the attempt limit on the newest code (brute-force protection). A new code is needed; repeated retries may also trigger the sign-in system's own lockout, so ask them to wait before retrying.",
 	},
 }
@@ -79,8 +79,8 @@ var authAppRules = []Rule{
 	},
 	{
 		ID: AuthAppWrong, Severity: Warn, Audience: Recipient, RFC: "RFC 6238 §4",
-		Summary:    "The code from the user's app matches our test enrolment at no time within a day.",
-		UserAdvice: "That code doesn't match the test account at any time. Check that you scanned the test code on this page and typed the code shown under \"codeprobe test\", not another account's.",
+		Summary:     "The code from the user's app matches our test enrolment at no time within a day.",
+		UserAdvice:  "That code doesn't match the test account at any time. Check that you scanned the test code on this page and typed the code shown under \"codeprobe test\", not another account's.",
 		AgentAdvice: "The typed code matches the throwaway secret nowhere within ±24 h: the user read another account's code, mistyped it, or did not scan the test QR code. Ask them to try again with the test entry.",
 	},
 }
@@ -89,32 +89,32 @@ var authAppRules = []Rule{
 var phoneRules = []Rule{
 	{
 		ID: PhoneInvalid, Severity: Fail, Audience: Recipient,
-		Summary:    "The phone number is not a valid number.",
-		UserAdvice: "That isn't a valid phone number, so no text message can reach it. Check the number, and include your country code if it isn't the one selected.",
+		Summary:     "The phone number is not a valid number.",
+		UserAdvice:  "That isn't a valid phone number, so no text message can reach it. Check the number, and include your country code if it isn't the one selected.",
 		AgentAdvice: "The number fails libphonenumber's validation for its region (the detail says why: too short, too long, unknown country code). Ask the user for the number in international form (+ and country code).",
 	},
 	{
 		ID: PhoneVOIP, Severity: Fail, Audience: Recipient,
-		Summary:    "The number is a VOIP number, which many services can't text codes to.",
-		UserAdvice: "Your number is an internet phone (VOIP) number. VOIP numbers can't receive sign-in codes from many services. Use a mobile number from a mobile network, or another way to sign in.",
+		Summary:     "The number is a VOIP number, which many services can't text codes to.",
+		UserAdvice:  "Your number is an internet phone (VOIP) number. VOIP numbers can't receive sign-in codes from many services. Use a mobile number from a mobile network, or another way to sign in.",
 		AgentAdvice: "The number is in a VOIP range. SMS aggregators and many sign-in systems refuse or silently drop VOIP destinations (fraud rules). Offer another factor (authenticator app, email) or ask for a mobile number.",
 	},
 	{
 		ID: PhoneLandline, Severity: Fail, Audience: Recipient,
-		Summary:    "The number is a landline, which can't receive text messages.",
-		UserAdvice: "Your number looks like a landline. Landlines can't receive text messages. Use a mobile number, or another way to sign in.",
+		Summary:     "The number is a landline, which can't receive text messages.",
+		UserAdvice:  "Your number looks like a landline. Landlines can't receive text messages. Use a mobile number, or another way to sign in.",
 		AgentAdvice: "The number is in a fixed-line range. Text messages to landlines are dropped or, with some carriers, read out by a voice service. Ask for a mobile number or offer another factor.",
 	},
 	{
 		ID: PhoneMobile, Severity: OK, Audience: Recipient,
-		Summary:    "The number is a valid mobile number.",
-		UserAdvice: "This is a mobile number, so it can receive codes. If they don't arrive, check that unknown senders aren't blocked, that your message inbox isn't full, and whether you're abroad or roaming.",
+		Summary:     "The number is a valid mobile number.",
+		UserAdvice:  "This is a mobile number, so it can receive codes. If they don't arrive, check that unknown senders aren't blocked, that your message inbox isn't full, and whether you're abroad or roaming.",
 		AgentAdvice: "The number is a valid mobile number in the region named in the detail. Remaining causes are on the phone or the network: blocked unknown or short-code senders, a full SMS inbox, roaming, a carrier our SMS provider does not reach, or our own rate limits.",
 	},
 	{
 		ID: PhoneUnknown, Severity: Info, Audience: Recipient,
-		Summary:    "The number is valid, but its type can't be told from the number alone.",
-		UserAdvice: "Your number is valid, but we can't tell whether it is a mobile. If it is a landline, it can't receive text messages.",
+		Summary:     "The number is valid, but its type can't be told from the number alone.",
+		UserAdvice:  "Your number is valid, but we can't tell whether it is a mobile. If it is a landline, it can't receive text messages.",
 		AgentAdvice: "In some regions (the United States, Canada) mobile and fixed numbers share ranges, so the type is not in the number. Ask the user whether it is a mobile; a carrier look-up would tell.",
 	},
 }
