@@ -33,6 +33,8 @@ type serveFlags struct {
 	rcpt                       bool
 	checkTimeout               time.Duration
 	alertBelow                 float64
+	wizardRetention            time.Duration
+	reportRetention            time.Duration
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -47,6 +49,8 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.rcpt, "rcpt", false, "let the address check ask the recipient's mail servers about the address (RCPT TO)")
 	fs.DurationVar(&f.checkTimeout, "check-timeout", 15*time.Second, "bound one address check")
 	fs.Float64Var(&f.alertBelow, "alert-below", 0.8, "the dashboard flags a provider whose inbox rate is below `RATE` (0 to 1)")
+	fs.DurationVar(&f.wizardRetention, "wizard-retention", 30*24*time.Hour, "delete wizard sessions idle for `DUR`")
+	fs.DurationVar(&f.reportRetention, "report-retention", 365*24*time.Hour, "delete the agents' reports older than `DUR`")
 	fs.StringVar(&f.config, "config", "", "read defaults from `FILE` (key = value lines; see README)")
 	f.send.registerDelivery(fs)
 }
@@ -120,6 +124,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if parts.banner != "" {
 		fmt.Fprint(stdout, parts.banner)
 	}
+	mctx, stopMaintain := context.WithCancel(ctx)
+	maintained := make(chan struct{})
+	go func() {
+		defer close(maintained)
+		site.Maintain(mctx, time.Hour, ui.Retention{Wizard: f.wizardRetention, Reports: f.reportRetention}, nil)
+	}()
+	defer func() { stopMaintain(); <-maintained }()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/codeprobe/codeprobe/diagnose"
@@ -38,6 +39,27 @@ type Handler struct {
 	Demo       bool
 	Now        func() time.Time
 	Logger     *slog.Logger
+
+	mu          sync.Mutex
+	senderAt    time.Time // when sender was checked
+	senderCache *diagnose.SenderReport
+}
+
+// senderTTL is how long a check of our sending domain is shown before it
+// is run again: DNS records change slowly, and the check takes seconds.
+const senderTTL = 5 * time.Minute
+
+// sender returns the check of our sending domain, at most senderTTL old.
+func (h *Handler) sender(ctx context.Context) *diagnose.SenderReport {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.senderCache != nil && h.now().Sub(h.senderAt) < senderTTL {
+		return h.senderCache
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	h.senderCache, h.senderAt = h.Sender.CheckSender(ctx, h.FromDomain), h.now()
+	return h.senderCache
 }
 
 func (h *Handler) now() time.Time {
@@ -99,9 +121,7 @@ func (h *Handler) view(r *http.Request) (*View, error) {
 	}
 	v := &View{Data: d, Days: days, FromDomain: h.FromDomain}
 	if h.Sender != nil && h.FromDomain != "" {
-		ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
-		v.Sender = h.Sender.CheckSender(ctx, h.FromDomain)
-		cancel()
+		v.Sender = h.sender(r.Context())
 	}
 	return v, nil
 }
