@@ -35,6 +35,8 @@ type serveFlags struct {
 	alertBelow                 float64
 	wizardRetention            time.Duration
 	reportRetention            time.Duration
+	sinkListen, seedsFile      string
+	seedsEvery                 time.Duration
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -51,6 +53,9 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&f.alertBelow, "alert-below", 0.8, "the dashboard flags a provider whose inbox rate is below `RATE` (0 to 1)")
 	fs.DurationVar(&f.wizardRetention, "wizard-retention", 30*24*time.Hour, "delete wizard sessions idle for `DUR`")
 	fs.DurationVar(&f.reportRetention, "report-retention", 365*24*time.Hour, "delete the agents' reports older than `DUR`")
+	fs.StringVar(&f.sinkListen, "sink-listen", "", "also run the return-path sink for --sink-domain on `ADDR` (else run `codeprobe sink` on the same --db)")
+	fs.StringVar(&f.seedsFile, "seeds", "", "also test the seed mailboxes of the YAML `FILE` (else run `codeprobe seeds watch` on the same --db)")
+	fs.DurationVar(&f.seedsEvery, "seeds-every", 15*time.Minute, "with --seeds: how often")
 	fs.StringVar(&f.config, "config", "", "read defaults from `FILE` (key = value lines; see README)")
 	f.send.registerDelivery(fs)
 }
@@ -225,7 +230,13 @@ func (f *serveFlags) realParts(logger *slog.Logger) (*siteParts, func(), error) 
 	}
 	disp := &testcode.Dispatcher{Issuer: &testcode.Issuer{Store: testcode.StoreCodeStore{Store: st}, Logger: logger}, Sender: sender, Delivery: d,
 		SinkDomain: f.send.sinkDomain, Store: st}
-	return &siteParts{store: st, checker: checker, sender: disp, fromDomain: domainOf(sender.Address)}, func() { st.Close() }, nil
+	stopExtras, err := f.startExtras(st, disp, logger)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return &siteParts{store: st, checker: checker, sender: disp, fromDomain: domainOf(sender.Address)},
+		func() { stopExtras(); st.Close() }, nil
 }
 
 // domainOf is the part of an address after its last '@'.

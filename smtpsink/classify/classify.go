@@ -76,14 +76,17 @@ type classifier struct {
 	// trace, when set, is shown each recipient's facts once its reason is
 	// named, with the phrase rule that decided it ("" when none did).
 	trace func(f *recipientFacts, rule string)
+	// model names reasons where the rules' signal is weak (modelTrust).
+	model *reasonModel
 }
 
-var defaultClassifier = newClassifier(nil)
+var defaultClassifier = newClassifier(nil, shippedModel)
 
 // newClassifier returns a classifier using the phrase rules for which keep
-// returns true (all of them when keep is nil).
-func newClassifier(keep func(id string) bool) *classifier {
-	c := &classifier{}
+// returns true (all of them when keep is nil) and the given model (none
+// when nil).
+func newClassifier(keep func(id string) bool, model *reasonModel) *classifier {
+	c := &classifier{model: model}
 	for _, r := range phraseRules {
 		if keep == nil || keep(r.id) {
 			c.rules = append(c.rules, r)

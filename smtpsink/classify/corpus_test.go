@@ -22,12 +22,15 @@ var dumpMisses = flag.Bool("corpus.misses", false, "log every file whose classif
 // Targets of the bounce corpus (shared/corpora/bounces, sisimai's set).
 // The issue's target for reason agreement is 95%, on all files and leave
 // one MTA family out; the classifier is not there yet, so the tests guard
-// the floors it has reached (92.2% and 79.9%, see the notes of issue 3)
-// against regressions, and log the distance to the target.
+// the floors it has reached against regressions, and log the distance to
+// the target. The rules alone reached 92.2% and 79.9% (notes of issue 3);
+// with the learned reason model (model.go) they reach 93.4% (395/423)
+// and 81.1% (343/423), the model of each held-out family trained without
+// its files.
 const (
 	targetAgreement = 0.95
-	floorAgreement  = 0.921
-	floorLOFO       = 0.799
+	floorAgreement  = 0.933
+	floorLOFO       = 0.810
 	targetStatus    = 0.80
 )
 
@@ -227,18 +230,22 @@ func TestCorpusStatusAgreement(t *testing.T) {
 	}
 }
 
-// TestCorpusLeaveOneFamilyOut measures how the phrase rules generalise to
-// MTA families they were not written against. The rules are hand-written,
-// not mined, but any rule whose pattern matches a corpus recipient's text
-// and names its labelled reason could have been written because of that
-// file. So, for each family F, a rule is held out when all the files that
-// support it so belong to F (or are byte-identical copies of F's files, as
-// the corpus files some messages under two families); F is then
-// classified without those rules. Only phrasing shared with another family
-// counts, as RFC-based rules (status and reply codes, SMTP commands) do.
+// TestCorpusLeaveOneFamilyOut measures how the phrase rules and the
+// reason model generalise to MTA families they were not written against
+// or trained on. The rules are hand-written, not mined, but any rule whose
+// pattern matches a corpus recipient's text and names its labelled reason
+// could have been written because of that file. So, for each family F, a
+// rule is held out when all the files that support it so belong to F (or
+// are byte-identical copies of F's files, as the corpus files some
+// messages under two families), and the model is retrained on the other
+// families' files only, byte-identical copies of F's excluded; F is then
+// classified with those rules and that model. Only phrasing shared with
+// another family counts, as RFC-based rules (status and reply codes, SMTP
+// commands) do.
 func TestCorpusLeaveOneFamilyOut(t *testing.T) {
 	corpus := loadCorpus(t)
 	support := ruleSupport(t, corpus)
+	examples := corpusExamples(t, corpus)
 	families := map[string][]corpusFile{}
 	for _, cf := range corpus {
 		families[cf.family] = append(families[cf.family], cf)
@@ -263,7 +270,7 @@ func TestCorpusLeaveOneFamilyOut(t *testing.T) {
 				return false
 			}
 			return true
-		})
+		}, trainModel(examples, own))
 		fam[name] = &tally{}
 		for _, cf := range files {
 			res, err := c.classify(cf.raw)
@@ -286,7 +293,7 @@ func TestCorpusLeaveOneFamilyOut(t *testing.T) {
 		}
 	}
 	familyTable(t, "leave-one-family-out agreement", fam)
-	t.Logf("leave-one-family-out reason agreement: %s (target %.0f%%); with every rule kept, as for any purely rule-based classifier, it equals the all-files figure", all, 100*targetAgreement)
+	t.Logf("leave-one-family-out reason agreement: %s (target %.0f%%, floor %.1f%%)", all, 100*targetAgreement, 100*floorLOFO)
 	if all.rate() < floorLOFO {
 		t.Errorf("leave-one-family-out agreement %s fell below the %.1f%% already reached", all, 100*floorLOFO)
 	}
@@ -300,7 +307,7 @@ func ruleSupport(t *testing.T, corpus []corpusFile) map[string]map[[32]byte]bool
 	support := map[string]map[[32]byte]bool{}
 	for _, cf := range corpus {
 		var facts []recipientFacts
-		c := newClassifier(nil)
+		c := newClassifier(nil, nil)
 		c.trace = func(f *recipientFacts, _ string) { facts = append(facts, *f) }
 		res, err := c.classify(cf.raw)
 		if err != nil {

@@ -30,6 +30,17 @@
 // of a session transcript (an EHLO reply listing STARTTLS) are not read
 // as failure wording.
 //
+// Where those signals are weak — only the class of the status or the DSN
+// action named a reason, or only a weak word, or a refusal before RCPT
+// named the sending side — a learned model reads the diagnostic's words
+// (addresses, hosts, links and numbers masked), the status code's subject
+// and detail, the reply code and the SMTP command, and names the reason
+// it finds probable enough; the evidence says so ("model: blocked at 92%
+// from w:ip, …"). It never overrules a status code with one meaning or a
+// phrase rule. It is an averaged perceptron trained by a test on the
+// corpus below and shipped as a generated table (model_table.go); the
+// classifier reads no file at run time.
+//
 // # Not tuned to the test corpus
 //
 // The rules are written by hand, and every one is generic: status and
@@ -37,15 +48,18 @@
 // and phrasing MTAs and mailbox providers share. No rule looks at which
 // MTA, host or product sent a report, nor at the names of the corpus
 // files. The corpus (sisimai's set-of-emails, in ../shared) is only read
-// by the tests, which measure agreement with sisimai's labels on all
-// files and leave-one-family-out; in the latter every phrase rule whose
-// only support in the corpus lies in the held-out family (counting
-// byte-identical copies filed under two families as one) is removed
-// before that family is classified, so a rule written for one MTA's
-// sentence cannot score on that MTA. Per-family agreement is logged so
-// weak spots show. Where sisimai's labels disagree with each other or
-// with the RFCs (the same wording labelled two ways by two families,
-// SMTP PIPELINING replies attributed to DATA), the RFC reading is kept.
+// by the tests, which train the model and measure agreement with
+// sisimai's labels on all files and leave-one-family-out; in the latter
+// every phrase rule whose only support in the corpus lies in the held-out
+// family (counting byte-identical copies filed under two families as one)
+// is removed, and the model is retrained without that family's files,
+// before that family is classified, so neither a rule written for one
+// MTA's sentence nor what the model learnt from that MTA can score on it.
+// The model keeps only features seen in at least two families' reports.
+// Per-family agreement is logged so weak spots show. Where sisimai's
+// labels disagree with each other or with the RFCs (the same wording
+// labelled two ways by two families, SMTP PIPELINING replies attributed
+// to DATA), the rules keep the RFC reading.
 //
 // # Challenges and auto-replies
 //

@@ -13,7 +13,11 @@ import (
 	"github.com/codeprobe/codeprobe/internal/testenv"
 )
 
-var updateGolden = flag.Bool("update", false, "rewrite testdata/results.golden from the current classifier")
+// updateGolden rewrites the generated files: testdata/results.golden
+// (TestResultsGolden) and model_table.go (TestModelTable). After a change
+// of the model, run TestModelTable -update before TestResultsGolden
+// -update, since the results depend on the model.
+var updateGolden = flag.Bool("update", false, "rewrite testdata/results.golden and model_table.go")
 
 const goldenFile = "testdata/results.golden"
 

@@ -36,12 +36,18 @@ type recipientFacts struct {
 //  6. weak phrases;
 //  7. the DSN action and the status class.
 //
+// Where steps 4, 6 or 7 decided, the reason model may name another
+// reason when it is probable enough ([modelTrust]).
+//
 // A failure at connection, HELO or MAIL time is about the sending side, so
 // there no reason about the recipient's mailbox is given (RFC 5321 §3.3:
 // the recipient is only named at RCPT). An unknown host reported as a
 // transient failure is a failed lookup (networkerror).
 func (c *classifier) reason(f *recipientFacts) (reason, why, rule string) {
-	rs, why, rule := c.namedReason(f)
+	rs, why, rule, by := c.namedReason(f)
+	if pr, ok := c.modelReason(f, by); ok && afterData(pr.reason, f.command) != rs {
+		rs, why, rule = afterData(pr.reason, f.command), modelWhy(pr, why), ""
+	}
 	if rs == "hostunknown" && transient(&f.rcpt) {
 		return "networkerror", why + "; transient failure, so the lookup failed rather than found no such host (RFC 3463 §3.1)", rule
 	}
@@ -58,52 +64,61 @@ func transient(r *Recipient) bool {
 	return r.Code >= 400 && r.Code < 500
 }
 
-// namedReason is reason without the transient-failure adjustment.
-func (c *classifier) namedReason(f *recipientFacts) (reason, why, rule string) {
+// signal is the kind of evidence that named a reason, from the strongest.
+type signal int
+
+const (
+	bySuccess    signal = iota // success, or a status code with one meaning
+	byPhrase                   // the wording of the diagnostic or report
+	byRefusal                  // a refusal before RCPT, a failed local program
+	byCode                     // another status code, a reply code
+	byWeakPhrase               // a weak word ("denied")
+	byClass                    // the class of the status, the DSN action, nothing
+)
+
+// namedReason is reason without the model and the transient-failure
+// adjustment; it also says which kind of signal decided.
+func (c *classifier) namedReason(f *recipientFacts) (reason, why, rule string, by signal) {
 	r := &f.rcpt
 	st := r.Status
 	if r.Action == "delivered" || r.Action == "relayed" || r.Action == "expanded" || strings.HasPrefix(st, "2.") {
-		return "delivered", "delivered", ""
+		return "delivered", "delivered", "", bySuccess
 	}
 	ok := allowedAfter(f.command)
 	unix := strings.HasPrefix(r.DiagnosticType, "x-unix")
 	if rs := decisiveStatus[st]; rs != "" && ok(rs) && !unix {
-		return rs, "status " + st + " → " + rs + " (RFC 3463)", ""
+		return rs, "status " + st + " → " + rs + " (RFC 3463)", "", bySuccess
 	}
 	diag := normalize(r.Diagnostic)
 	if rs, why, id := c.matchPhrase(diag, ok, false); rs != "" {
-		return afterData(rs, f.command), why, id
+		return afterData(rs, f.command), why, id, byPhrase
 	}
 	ctx := normalize(f.context[:min(len(f.context), maxContext)])
 	if ctx != diag && !unix {
 		if rs, why, id := c.matchPhrase(ctx, ok, false); rs != "" {
-			return afterData(rs, f.command), why, id
+			return afterData(rs, f.command), why, id, byPhrase
 		}
 	}
-	switch {
-	case refused(f):
+	if refused(f) || unix {
 		rs, why := fallbackReason(f, st)
-		return rs, why, ""
-	case unix:
-		rs, why := fallbackReason(f, st)
-		return rs, why, ""
+		return rs, why, "", byRefusal
 	}
 	if rs := statusReason(st); rs != "" && ok(rs) {
-		return afterData(rs, f.command), "status " + st + " → " + rs + " (RFC 3463)", ""
+		return afterData(rs, f.command), "status " + st + " → " + rs + " (RFC 3463)", "", byCode
 	}
 	if rs := replyCodeReasons[r.Code]; rs != "" && ok(rs) {
-		return rs, "reply code " + strconv.Itoa(r.Code) + " → " + rs + " (RFC 5321 §4.2.3)", ""
+		return rs, "reply code " + strconv.Itoa(r.Code) + " → " + rs + " (RFC 5321 §4.2.3)", "", byCode
 	}
 	if len(st) > 4 && st[1:4] == ".7." && st[4:] != "0" {
-		return "securityerror", "status " + st + ": security or policy (RFC 3463 X.7.X)", ""
+		return "securityerror", "status " + st + ": security or policy (RFC 3463 X.7.X)", "", byCode
 	}
 	for _, t := range []string{diag, ctx} {
 		if rs, why, id := c.matchPhrase(t, ok, true); rs != "" {
-			return afterData(rs, f.command), why, id
+			return afterData(rs, f.command), why, id, byWeakPhrase
 		}
 	}
 	rs, why := fallbackReason(f, st)
-	return rs, why, ""
+	return rs, why, "", byClass
 }
 
 // fallbackReason names a reason from the weakest signals.
