@@ -3,10 +3,12 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Bounds of a [Report].
@@ -18,11 +20,23 @@ const (
 const reportColumns = `id, created_at, agent, address, ref, body`
 
 func checkReport(r *Report) error {
+	if r == nil {
+		return fmt.Errorf("%w: no report", ErrInvalid)
+	}
+	var c checker
+	c.time("created", r.Created)
+	if c.err != nil {
+		return c.err
+	}
 	switch {
 	case len(r.ID) != reportIDLen || strings.Trim(r.ID, "abcdefghijklmnopqrstuvwxyz234567") != "":
 		return fmt.Errorf("%w: report ID %q is not 16 characters of lower-case base32", ErrInvalid, r.ID)
-	case r.Agent == "" || r.Address == "":
-		return fmt.Errorf("%w: report %s has no agent or address", ErrInvalid, r.ID)
+	case r.Agent == "" || r.Address == "" || len(r.Agent) > MaxUserNameLen || len(r.Address) > MaxWizardAddressLen ||
+		!utf8.ValidString(r.Agent) || !utf8.ValidString(r.Address):
+		return fmt.Errorf("%w: report %s: agent and address must be UTF-8, 1 to %d and %d bytes", ErrInvalid, r.ID,
+			MaxUserNameLen, MaxWizardAddressLen)
+	case !json.Valid(r.Body):
+		return fmt.Errorf("%w: report %s body is not JSON", ErrInvalid, r.ID)
 	case len(r.Body) < 2 || len(r.Body) > maxReportBody:
 		return fmt.Errorf("%w: report %s body of %d bytes (2 to %d)", ErrInvalid, r.ID, len(r.Body), maxReportBody)
 	}
@@ -93,17 +107,13 @@ func (s *SQLite) ReportsByAddress(ctx context.Context, address string, limit int
 	return collect(rows, scanReport)
 }
 
+// pruneReports deletes a chunk of the reports made before a time, oldest
+// first, through the reports_by_created index.
+const pruneReports = `DELETE FROM reports WHERE id IN
+	(SELECT id FROM reports WHERE created_at < ? ORDER BY created_at, id LIMIT ?)`
+
 // PruneReports deletes the reports made before before and reports how
-// many.
+// many, in chunks so as not to hold up other writes.
 func (s *SQLite) PruneReports(ctx context.Context, before time.Time) (int64, error) {
-	var n int64
-	err := s.w.do(ctx, 0, func(ctx context.Context, tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM reports WHERE created_at < ?`, before.UnixMicro())
-		if err != nil {
-			return fmt.Errorf("store: pruning reports: %w", err)
-		}
-		n, err = res.RowsAffected()
-		return err
-	})
-	return n, err
+	return s.pruneInChunks(ctx, "reports", pruneReports, before)
 }

@@ -244,10 +244,11 @@ type PlacementFilter struct {
 	Seed     string
 	RunID    string
 	Since    time.Time // SentAt at or after Since
-	// Until keeps SentAt before Until, so that a caller can page back
-	// through more than MaxLimit placements: the next page is Until the
-	// SentAt of the oldest one it has (placements sent at that very
-	// microsecond come again, and are told apart by ID).
+	// Until keeps SentAt before Until (exclusive), so that a caller can
+	// page back through more than MaxLimit placements: the next page is
+	// Until the oldest SentAt it has plus a microsecond, so that the
+	// placements of that very microsecond not yet seen come too (those
+	// seen come again, and are told apart by ID).
 	Until time.Time
 	Limit int
 }

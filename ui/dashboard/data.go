@@ -58,6 +58,9 @@ type Data struct {
 	// and by reporting system.
 	Bounces    map[string]int `json:"bounces_by_reason"`
 	Challenges map[string]int `json:"challenges_by_system"`
+	// ReturnsTruncated: the period had more returns than one dashboard
+	// reads (store.MaxLimit); the counts are of the newest.
+	ReturnsTruncated bool `json:"returns_truncated,omitempty"`
 	// Recent are the latest bounces and challenges, newest first.
 	Recent []*store.Return `json:"-"`
 }
@@ -85,8 +88,13 @@ func readPlacements(ctx context.Context, src PlacementSource, since, until time.
 				added++
 			}
 		}
-		if len(page) < store.MaxLimit || added == 0 {
+		if len(page) < store.MaxLimit {
 			return out, false, nil
+		}
+		if added == 0 {
+			// More than a page of placements share one microsecond: no
+			// later page can be told apart. Say the figures are partial.
+			return out, true, nil
 		}
 		// The next page ends with the oldest instant seen: placements of
 		// that microsecond beyond this page come then, and the ones seen
@@ -116,6 +124,7 @@ func Build(ctx context.Context, src PlacementSource, since, until time.Time, wid
 	if err != nil {
 		return nil, err
 	}
+	d.ReturnsTruncated = len(rets) == store.MaxLimit
 	for _, r := range rets {
 		c := r.Classification
 		switch c.Kind {
