@@ -24,13 +24,16 @@ var dumpMisses = flag.Bool("corpus.misses", false, "log every file whose classif
 // one MTA family out; the classifier is not there yet, so the tests guard
 // the floors it has reached against regressions, and log the distance to
 // the target. The rules alone reached 92.2% and 79.9% (notes of issue 3);
-// with the learned reason model (model.go) they reach 93.4% (395/423)
+// with the learned reason model (model.go) they reached 93.4% (395/423)
 // and 81.1% (343/423), the model of each held-out family trained without
-// its files.
+// its files; with the reply codes read against the status's subject and
+// more of MTAs' standard wordings, 93.4% (395/423) and 82.3% (348/423).
+// Most of what remains is wording only one family's files use (held out
+// for it, as it should be) and labels the RFCs read otherwise.
 const (
 	targetAgreement = 0.95
 	floorAgreement  = 0.933
-	floorLOFO       = 0.810
+	floorLOFO       = 0.822
 	targetStatus    = 0.80
 )
 

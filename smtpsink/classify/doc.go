@@ -28,7 +28,10 @@
 // and diagnostic type. A host reported unknown in a transient (4.X.X)
 // failure is a failed lookup, not a missing domain; the positive replies
 // of a session transcript (an EHLO reply listing STARTTLS) are not read
-// as failure wording.
+// as failure wording. A reply code names a reason only when the enhanced
+// status code reported with it has no other subject (a "552 5.7.0" is a
+// refusal by policy, not a full mailbox), and a bare "blocked" in reply
+// to the message data names what the message carries, not its sender.
 //
 // Where those signals are weak — only the class of the status or the DSN
 // action named a reason, or only a weak word, or a refusal before RCPT

@@ -42,6 +42,14 @@ var phraseRules = concat(
 		`sender is unauthenticated`, `does not have authentication information`,
 		`(?:fails?|failed) to pass authentication`, `authenticate with (?:either )?spf or dkim`,
 		`sender ?id (?:check )?fail`),
+	// Gmail's 5.7.1/5.7.26 replies ("does not have authentication
+	// information or fails to pass authentication checks"; support article
+	// "SMTP errors and codes") and the wording of other filters that name
+	// SPF, DKIM and DMARC together as authentication checks.
+	rules("authfailure", false, `\bauthentication checks\b`),
+	// Microsoft 365's 5.7.515: "sending domain doesn't meet the required
+	// authentication level" (Exchange Online NDR reference).
+	rules("authfailure", false, `required authentication level`),
 	rules("requireptr", false,
 		`reverse dns`, `reverse (?:lookup|hostname|name|mapping)`, `\brdns\b`, `\bptr\b`,
 		`ip name lookup failed`, `cannot find your (?:reverse )?hostname`, `no (?:reverse|dns) (?:entry|record) for`,
@@ -75,6 +83,9 @@ var phraseRules = concat(
 		`(?:mailbox|inbox|box) (?:size )?(?:limit )?(?:exceeded|overflow)`, `would exceed (?:the )?(?:mailbox )?quota`,
 		`bo[iî]te (?:aux lettres |mail )?pleine`, `postfach (?:ist )?voll`, `casella (?:di posta )?piena`, `buz[oó]n (?:est[aá] )?lleno`,
 		`caixa (?:postal )?(?:est[aá] )?cheia`, `почтовый ящик переполнен`),
+	// "mailbox has no free space", as mailbox providers word a full
+	// mailbox that is not reported as a quota.
+	rules("mailboxfull", false, `mailbox has no (?:free )?space`),
 	rules("suspend", false,
 		`account (?:that you tried to reach )?(?:has been |is |was )?(?:disabled|suspended|inactive|deactivated|locked|frozen|closed|discontinued|expired|terminated)`,
 		`(?:mailbox|user|recipient|address) (?:\S+ )?(?:is |has been |was )?(?:disabled|suspended|inactive|deactivated|frozen|temporar(?:il)?y locked)`,
@@ -87,6 +98,9 @@ var phraseRules = concat(
 		`relay(?:ing)? (?:access )?(?:denied|not permitted|not allowed|prohibited|refused)`,
 		`not (?:configured|permitted|allowed|authori[sz]ed) to relay`, `unable to relay`, `(?:we|i) do not relay`,
 		`relaying (?:mail )?(?:to|for) .{0,60}not (?:allowed|permitted)`, `no relaying`, `(?:e-?mail )?address is not verified`),
+	// qmail-smtpd's refusal of a domain it does not serve: "553 sorry, that
+	// domain isn't in my list of allowed rcpthosts (#5.7.1)".
+	rules("norelaying", false, `list of allowed rcpthosts`),
 	rules("policyviolation", false,
 		`polic(?:y|ies) violation`, `violat(?:es|ed|ion of|ing) (?:our |the |a )?(?:local |site |security |content |e-?mail |anti-spam )?polic`,
 		`(?:denied|rejected|blocked|refused|not accepted|not allowed) (?:by|for|due to|because of) (?:the |our |a )?(?:local |site |security |content |domain |recipient )?polic`,
@@ -95,12 +109,27 @@ var phraseRules = concat(
 	rules("failedstarttls", false,
 		`starttls`, `tls (?:is )?required`, `(?:does not|doesn't) support (?:start)?tls`, `must issue a starttls`, `encryption (?:is )?required`,
 		`tls (?:handshake|negotiation) failed`, `certificate (?:verify|verification|validation) failed`),
+	// Exim's smtp transport with hosts_require_tls: "a TLS session is
+	// required, but the server did not offer TLS support".
+	rules("failedstarttls", false, `tls session is required`),
+	// Postfix's smtp client at smtp_tls_security_level verify or secure:
+	// "Server certificate not verified", "Server certificate not trusted".
+	rules("failedstarttls", false, `server certificate not (?:verified|trusted)`),
 	rules("securityerror", false,
 		`authentication (?:is )?required`, `must (?:first )?authenticate`, `unauthenticated senders? (?:are )?not (?:allowed|accepted|permitted)`,
 		`smtp auth(?:entication)? (?:is )?required`, `authentication (?:failed|credentials invalid)`, `\bauthrequired\b`),
 	rules("toomanyconn", false,
-		`too many (?:connections|concurrent|simultaneous|sessions|recipients)`, `connection (?:rate )?limit`,
+		`too many (?:connections|concurrent|simultaneous|sessions)`, `connection (?:rate )?limit`,
 		`too many smtp sessions`),
+	// RFC 5321 §4.5.3.1.10: the reply to one RCPT too many, 452 (or 552,
+	// as RFC 821 listed it); a limit of the session, not a full mailbox.
+	rules("toomanyconn", false, `too many recipients`),
+	// Exchange's 4.3.2 "The maximum number of concurrent server connections
+	// has exceeded a limit" (Exchange NDR reference).
+	rules("toomanyconn", false, `maximum number of concurrent (?:server )?connections`),
+	// Postfix smtpd's smtpd_client_message_rate_limit reply: "421 4.7.0
+	// host: Error: too much mail from 192.0.2.1".
+	rules("speeding", false, `too much mail from`),
 	rules("speeding", false,
 		`receiving mail at a rate`, `sending (?:mail )?too fast`, `too many messages`, `exceeded (?:the )?(?:sending |message )?rate`,
 		`rate (?:limit|of (?:incoming )?(?:mail|messages)) (?:exceeded|reached)`, `\bthrottl`),
@@ -111,6 +140,9 @@ var phraseRules = concat(
 		`blocked for abuse`, `use (?:the |your )?(?:smtp|mail|outgoing) server of your (?:isp|provider)`,
 		`(?:dynamic|dial-?up|residential|consumer) (?:ip|address|pool|range|host)`, `not accepting (?:connections|mail from)`,
 		`connection (?:refused|rejected|denied) (?:from|for|to) (?:your|this) (?:ip|host)`),
+	// Microsoft 365's 5.7.708: "Access denied, traffic not accepted from
+	// this IP" (Exchange Online NDR reference).
+	rules("blocked", false, `traffic not accepted from (?:this )?ip`),
 	rules("notaccept", false,
 		`null mx`, `does(?:n't| not) (?:accept|receive) (?:any )?(?:e-?mail|mail)`, `not accepting (?:any )?(?:e-?mail|mail)`,
 		`no (?:mx|mail exchanger)\b`, `mx (?:or srv )?records? indicated no smtp`, `(?:find|found) a mail exchanger`,
@@ -122,21 +154,54 @@ var phraseRules = concat(
 		`(?:find|found) any host named`, `name or service not known`, `invalid domain`, `domain is not reachable`,
 		`domain (?:\S+ )?couldn't be found`, `unknown domain`, `bad destination (?:system|host)`,
 		`^(?:\d{3} )?(?:#?\d\.\d\.\d+ )?[a-z0-9-]+(?:\.[a-z0-9-]+)+ does not exist`),
+	// Exim's dnslookup router: "all relevant MX records point to
+	// non-existent hosts".
+	rules("hostunknown", false, `mx records point to non-existent hosts`),
+	// Exim's "Temporary local problem - please try later" (a deferral of
+	// its own, such as a failed lookup of a local table) and Postfix
+	// smtpd's "451 4.3.0 Temporary lookup failure" (a table it could not
+	// read): the receiving system's fault, not the network's. Before the
+	// network rules, which would read "lookup failure" as DNS.
+	rules("systemerror", false, `temporary local problem`),
+	rules("systemerror", false, `temporary lookup failure`),
 	rules("networkerror", false,
 		`name service error`, `malformed or unexpected name server reply`, `host name lookup failure`,
 		`(?:dns|lookup) (?:error|failure|timeout|failed)`, `network (?:error|is unreachable|unreachable)`,
 		`lost connection`, `connection (?:reset|closed|dropped)`, `too many hops`, `hop count exceeded`,
 		`(?:mail|routing) loop`, `loops back to myself`, `establish an smtp connection`),
+	// Exchange's 5.4.312/4.4.312 "DNS query failed" (Exchange NDR
+	// reference).
+	rules("networkerror", false, `dns query failed`),
+	// The system error text for EHOSTUNREACH that Postfix, Sendmail and Exim
+	// quote after a failed connect ("connect to host[192.0.2.2]:25: No
+	// route to host"), and OpenSMTPD's "Loop detected" for a message that
+	// came back to it.
+	rules("networkerror", false, `no route to host`),
+	rules("networkerror", false, `\bloop detected\b`),
 	rules("expired", false,
 		`retry timeout exceeded`, `message expired`, `envelope expired`, `delivery time expired`, `queue\.expired`,
 		`(?:could not|couldn't|unable to) (?:be )?deliver(?:ed)? (?:in|for|within) (?:the )?(?:last )?\d+`,
 		`too long in (?:the )?queue`, `message (?:has )?timed out`, `all hosts have been failing`,
 		`retry (?:time|period) (?:exceeded|expired)`, `connection timed out`, `timed out`, `socket error`,
 		`did not accept our requests to connect`, `host not reachable`, `could not connect`, `failed to connect`),
+	// Sendmail's return of a message left in its queue past
+	// Timeout.queuereturn: "Cannot send message for 5 days".
+	rules("expired", false, `cannot send message for`),
+	// Exim's message for an address whose hosts all failed past their retry
+	// rules: "retry time not reached for any host after a long failure
+	// period" (Exim spec, "Retry configuration").
+	rules("expired", false, `retry time not reached for any host`),
 	rules("systemerror", false,
 		`system (?:config(?:uration)? )?error`, `internal (?:server )?error`, `queue file write error`,
-		`could not load`, `local error`, `error in processing`, `\bldap\b`, `transaction failed`,
+		`could not load`, `local error`, `error in processing`, `transaction failed`,
 		`resources? (?:temporarily )?unavailable`, `server (?:is )?(?:too busy|overloaded)`),
+	// A directory the receiving system could not read, as qmail-ldap words
+	// it ("Unable to contact LDAP server"); the bare word "ldap" also names
+	// the directories that hold block lists ("blocked by ldap:ou=…"), which
+	// are no system error.
+	rules("systemerror", false, `\bldap (?:server|lookup|query|search|bind|error)`),
+	// Sendmail's "554 5.3.5 Local configuration error".
+	rules("systemerror", false, `local configuration error`),
 	rules("rejected", false,
 		`sender (?:address |domain )?(?:rejected|denied|refused|invalid|unknown|not allowed|blocked)`,
 		`domain of sender address`, `unroutable sender`, `(?:invalid|bad|unknown|unverified) sender`,

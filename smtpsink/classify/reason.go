@@ -106,7 +106,7 @@ func (c *classifier) namedReason(f *recipientFacts) (reason, why, rule string, b
 	if rs := statusReason(st); rs != "" && ok(rs) {
 		return afterData(rs, f.command), "status " + st + " → " + rs + " (RFC 3463)", "", byCode
 	}
-	if rs := replyCodeReasons[r.Code]; rs != "" && ok(rs) {
+	if rs := replyCodeReasons[r.Code]; rs != "" && ok(rs) && replyFitsStatus(r.Code, st) {
 		return rs, "reply code " + strconv.Itoa(r.Code) + " → " + rs + " (RFC 5321 §4.2.3)", "", byCode
 	}
 	if len(st) > 4 && st[1:4] == ".7." && st[4:] != "0" {
@@ -114,6 +114,9 @@ func (c *classifier) namedReason(f *recipientFacts) (reason, why, rule string, b
 	}
 	for _, t := range []string{diag, ctx} {
 		if rs, why, id := c.matchPhrase(t, ok, true); rs != "" {
+			if rs == "blocked" && f.command == cmdData {
+				return "policyviolation", why + "; blocked after the message data, so for what the message carries, not for who sent it (RFC 5321 §3.3)", id, byWeakPhrase
+			}
 			return afterData(rs, f.command), why, id, byWeakPhrase
 		}
 	}
@@ -261,7 +264,30 @@ var replyCodeReasons = map[int]string{
 	551: "hasmoved",                    // user not local
 	552: "mailboxfull",                 // exceeded storage allocation
 	521: "notaccept", 556: "notaccept", // RFC 7504 §3
-	452: "systemfull", // insufficient system storage
+	452: "systemfull",  // insufficient system storage
+	451: "systemerror", // RFC 5321 §4.2.2: requested action aborted, local error in processing
+}
+
+// replySubjects lists, for a reply code of replyCodeReasons, the subjects
+// of enhanced status codes (RFC 3463 §2) that agree with its meaning.
+var replySubjects = map[int]string{
+	500: "5", 501: "5", 502: "5", 503: "5", 504: "5", // protocol status
+	551: "1",  // addressing status
+	552: "23", // mailbox status; the mail system's, for a message too big
+	521: "3", 556: "1",
+	452: "3", 451: "34", // mail system status; network and routing
+}
+
+// replyFitsStatus reports whether a reply code's own meaning may name the
+// reason given the enhanced status code reported with it. A status with a
+// subject of its own says more than the reply code: a "552 5.7.0" is a
+// refusal by policy, not a full mailbox (RFC 3463 §2, RFC 5321 §4.2.3).
+func replyFitsStatus(code int, st string) bool {
+	sub := strings.Split(st, ".")
+	if len(sub) != 3 || sub[1] == "0" {
+		return true
+	}
+	return len(sub[1]) == 1 && strings.Contains(replySubjects[code], sub[1])
 }
 
 // matchPhrase returns the reason of the first rule of the given strength

@@ -41,6 +41,14 @@ func TestReason(t *testing.T) {
 		{"X.7.0 leaves the weak word", Recipient{Action: "failed", Status: "5.7.0", Diagnostic: "550 5.7.0 Access denied"}, "", "", "rejected"},
 		{"EHLO keywords are no failure wording", Recipient{Action: "failed", Status: "4.3.0", Diagnostic: "451 4.3.0 Error: nothing known"}, cmdData, withoutPositiveReplies(" Out: 250-STARTTLS\n Out: 250 CHUNKING\n In:  DATA\n Out: 451 4.3.0 Error: nothing known"), "onhold"},
 		{"nothing at all", Recipient{Action: "failed", Status: "5.0.0"}, "", "", "undefined"},
+		{"bare 552 is a full mailbox", Recipient{Action: "failed", Status: "5.0.0", Code: 552, Diagnostic: "552 Requested mail action aborted: exceeded storage allocation"}, cmdRcpt, "", "mailboxfull"},
+		{"552 with a policy status is no full mailbox", Recipient{Action: "failed", Status: "5.7.0", Code: 552, Diagnostic: "552 5.7.0 Message refused"}, cmdData, "", "securityerror"},
+		{"552 too many recipients is a session limit", Recipient{Action: "failed", Status: "5.0.0", Code: 552, Diagnostic: "552 Too many recipients"}, cmdRcpt, "", "toomanyconn"},
+		{"451 is a local error in processing", Recipient{Action: "delayed", Status: "4.0.0", Code: 451, Diagnostic: "451 please come back later"}, cmdRcpt, "", "systemerror"},
+		{"blocked at RCPT names the sending side", Recipient{Action: "failed", Status: "5.0.0", Code: 554, Diagnostic: "554 Message blocked"}, cmdRcpt, "", "blocked"},
+		{"blocked after the data names the message", Recipient{Action: "failed", Status: "5.0.0", Code: 554, Diagnostic: "554 Message blocked"}, cmdData, "", "policyviolation"},
+		{"a block list kept in LDAP is no system error", Recipient{Action: "failed", Status: "5.0.0", Code: 550, Diagnostic: "550 192.0.2.1 blocked by ldap:ou=lists,dc=example,dc=net"}, cmdRcpt, "", "blocked"},
+		{"an LDAP server out of reach is", Recipient{Action: "delayed", Status: "4.4.3", Diagnostic: "Unable to contact LDAP server. (#4.4.3)"}, "", "", "systemerror"},
 	}
 	rules := newClassifier(nil, nil)
 	for _, tt := range tests {
@@ -126,5 +134,42 @@ func TestReplyText(t *testing.T) {
 		if got := replyText(tt.in); got != tt.want {
 			t.Errorf("replyText(%q)\n = %q\nwant %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestReasonWordings checks MTAs' and providers' standard wordings of a
+// failure, each under a status code that does not decide the reason.
+func TestReasonWordings(t *testing.T) {
+	tests := []struct {
+		who, diag, want string
+	}{
+		{"Gmail 5.7.1", "550-5.7.1 This message does not have authentication information or fails to pass authentication checks.", "authfailure"},
+		{"Microsoft 365 5.7.515", "550 5.7.515 Access denied, sending domain example.com doesn't meet the required authentication level.", "authfailure"},
+		{"Exim hosts_require_tls", "a TLS session is required, but the server did not offer TLS support", "failedstarttls"},
+		{"Postfix TLS verify", "Server certificate not verified", "failedstarttls"},
+		{"RFC 5321 too many recipients", "452 4.5.3 Too many recipients", "toomanyconn"},
+		{"Exchange 4.3.2", "432 4.3.2 The maximum number of concurrent server connections has exceeded a limit, closing transmission channel", "toomanyconn"},
+		{"full mailbox", "550 Mailbox has no free space", "mailboxfull"},
+		{"qmail rcpthosts", "553 sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)", "norelaying"},
+		{"Exim dnslookup router", "all relevant MX records point to non-existent hosts", "hostunknown"},
+		{"Exim local deferral", "Temporary local problem - please try later", "systemerror"},
+		{"Postfix table lookup", "451 4.3.0 <a@example.com>: Temporary lookup failure", "systemerror"},
+		{"Exchange 5.4.312", "550 5.4.312 DNS query failed", "networkerror"},
+		{"Sendmail queue return", "Cannot send message for 5 days", "expired"},
+		{"Sendmail configuration", "554 Local configuration error", "systemerror"},
+		{"Postfix message rate limit", "421 4.7.0 mx.example.org Error: too much mail from 192.0.2.1", "speeding"},
+		{"Microsoft 365 5.7.708", "550 5.7.708 Service unavailable. Access denied, traffic not accepted from this IP.", "blocked"},
+		{"unreachable host", "connect to mx.example.org[192.0.2.2]:25: No route to host", "networkerror"},
+		{"OpenSMTPD loop", "Loop detected", "networkerror"},
+		{"Exim retry rules", "retry time not reached for any host after a long failure period", "expired"},
+	}
+	rules := newClassifier(nil, nil)
+	for _, tt := range tests {
+		t.Run(tt.who, func(t *testing.T) {
+			f := recipientFacts{rcpt: Recipient{Action: "failed", Status: "5.0.0", Diagnostic: tt.diag}, command: cmdRcpt}
+			if got, why, _ := rules.reason(&f); got != tt.want {
+				t.Errorf("%q: reason %q (%s), want %q", tt.diag, got, why, tt.want)
+			}
+		})
 	}
 }
