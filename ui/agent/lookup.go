@@ -182,7 +182,7 @@ func (h *Handler) getRefJSON(w http.ResponseWriter, r *http.Request) {
 // RefExport is the JSON export of a wizard session: what the user did
 // and what the wizard found, the test sends with their transcripts and
 // returns, and the ranked causes with the reply. The test enrolment's
-// secret is left out. ErrNotFound when there is no such session.
+// secret and the codes typed for it are left out. ErrNotFound when there is no such session.
 func (h *Handler) RefExport(ctx context.Context, ref string) (any, error) {
 	ref = wizard.NormalizeRef(ref)
 	if ref == "" {
@@ -196,6 +196,11 @@ func (h *Handler) RefExport(ctx context.Context, ref string) (any, error) {
 	if st.App != nil {
 		app := *st.App
 		app.Secret = ""
+		app.Checks = make([]wizard.AppCheck, len(st.App.Checks))
+		for i, c := range st.App.Checks {
+			c.Code = ""
+			app.Checks[i] = c
+		}
 		st.App = &app
 	}
 	return map[string]any{

@@ -90,7 +90,11 @@ func (h *Handler) postApp(w http.ResponseWriter, r *http.Request, s *session) {
 		errMsg = "That is too long for a code: enter only the 6 digits"
 	}
 	var res authapp.Result
-	if errMsg == "" {
+	refine := r.PostFormValue("refine") == "1" && len(s.st.App.Checks) > 0
+	if errMsg == "" && refine {
+		prev := s.st.App.Checks[len(s.st.App.Checks)-1]
+		res = authapp.DiagnoseTwo(s.st.App.Secret, prev.Code, typed, prev.At, h.now())
+	} else if errMsg == "" {
 		res = authapp.Diagnose(s.st.App.Secret, typed, h.now())
 		switch res.Kind {
 		case authapp.KindMalformed:
@@ -113,8 +117,9 @@ func (h *Handler) postApp(w http.ResponseWriter, r *http.Request, s *session) {
 		h.render(w, r, http.StatusUnprocessableEntity, appPage(p, v, s.csrf()))
 		return
 	}
+	code, _ := authapp.NormalizeCode(typed)
 	s.st.App.Checks = append(s.st.App.Checks, AppCheck{At: h.now().UTC(), Kind: string(res.Kind),
-		SkewSec: int(res.Skew.Seconds()), Message: res.Message, Advice: res.Advice})
+		SkewSec: int(res.Skew.Seconds()), Message: res.Message, Advice: res.Advice, Code: code, Refined: refine})
 	s.st.record(h.now(), "tested the authenticator app: "+string(res.Kind))
 	h.saveAndGo(w, r, s, "/app/result")
 }
@@ -125,7 +130,7 @@ func (h *Handler) getAppResult(w http.ResponseWriter, r *http.Request, s *sessio
 		return
 	}
 	c := s.st.App.Checks[len(s.st.App.Checks)-1]
-	h.render(w, r, http.StatusOK, appResultPage(h.page(s, appHeadline(c.Kind), "/app"), c))
+	h.render(w, r, http.StatusOK, appResultPage(h.page(s, appHeadline(c.Kind), "/app"), c, codeField("", ""), s.csrf()))
 }
 
 func appHeadline(kind string) string {

@@ -83,6 +83,12 @@ type AppCheck struct {
 	SkewSec int       `json:"skew_seconds"`
 	Message string    `json:"message"`
 	Advice  []string  `json:"advice,omitempty"`
+	// Code is the code typed, kept so that the next one can narrow the
+	// clock error (authapp.DiagnoseTwo). It is a code of the throwaway
+	// test enrolment: it opens nothing.
+	Code string `json:"code,omitempty"`
+	// Refined: the check used this code and the one before it.
+	Refined bool `json:"refined,omitempty"`
 }
 
 // SMSState is the text-message path's progress.

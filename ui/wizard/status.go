@@ -125,6 +125,16 @@ func describeSend(snd *store.Send, rets []*store.Return) sendView {
 			}
 		}
 	}
+	// A return changes what the acceptance meant: say so first, not
+	// "it should be in your mailbox".
+	switch sv.State {
+	case "bounced":
+		sv.Headline = "Your email provider's server accepted the test code at " + clock(snd.Updated) + ", then sent it back."
+		sv.Detail = ""
+	case "challenged":
+		sv.Headline = "Your email provider's server accepted the test code at " + clock(snd.Updated) + ", but a filter is holding it."
+		sv.Detail = ""
+	}
 	return sv
 }
 
