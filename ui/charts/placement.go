@@ -44,7 +44,7 @@ type PlacementSeries struct {
 // Placement layout, in viewBox units.
 const (
 	plW, plH                   = 640.0, 320.0
-	plLeft, plRight            = 48.0, 560.0
+	plLeft, plRight            = 48.0, 546.0
 	plTop, plBottom            = 34.0, 272.0
 	plLegendY                  = 6.0
 	plLabelRoom                = 12.0
