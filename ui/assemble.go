@@ -65,7 +65,7 @@ func New(c Config) (*Server, error) {
 		CheckTimeout: c.CheckTimeout, ClientIP: c.ClientIP, SecureCookies: c.SecureCookies, Demo: c.Demo,
 		Issuer: c.Issuer, Now: c.Now, Logger: c.Logger}
 	ag := &agent.Handler{Auth: am, Store: c.Store, Reports: c.Store, Checker: c.Checker, Sender: c.Sender, Limits: limits,
-		Demo: c.Demo, Now: c.Now, Logger: c.Logger}
+		ClientIP: c.ClientIP, Demo: c.Demo, Now: c.Now, Logger: c.Logger}
 	db := &dashboard.Handler{Auth: am, Source: c.Store, Sender: c.Checker, FromDomain: c.FromDomain,
 		AlertBelow: c.AlertBelow, Demo: c.Demo, Now: c.Now, Logger: c.Logger}
 	ap := &api.Handler{Require: am.RequireAPI, Store: c.Store, Checker: c.Checker, Sender: c.Sender, Limits: limits,

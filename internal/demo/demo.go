@@ -111,7 +111,7 @@ func Start(o Options) (d *Demo, err error) {
 	d.Store = st
 	d.defer_(func() { st.Close() })
 
-	sinkAddr, err := d.startSink(st, logger)
+	sinkAddr, err := d.startSink(st, o.Now, logger)
 	if err != nil {
 		return nil, err
 	}
@@ -164,8 +164,9 @@ func Start(o Options) (d *Demo, err error) {
 }
 
 // startSink runs the return-path sink for SinkDomain on loopback.
-func (d *Demo) startSink(st store.Store, logger *slog.Logger) (string, error) {
-	srv, err := smtpsink.New(smtpsink.Options{Domains: []string{SinkDomain}, Store: st, Hostname: "sink." + FromDomain, Logger: logger})
+func (d *Demo) startSink(st store.Store, now func() time.Time, logger *slog.Logger) (string, error) {
+	srv, err := smtpsink.New(smtpsink.Options{Domains: []string{SinkDomain}, Store: st, Hostname: "sink." + FromDomain,
+		Now: now, Logger: logger})
 	if err != nil {
 		return "", err
 	}

@@ -10,6 +10,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -41,9 +42,12 @@ type Handler struct {
 	CheckTimeout time.Duration
 	// SendTimeout bounds a test send in the background; 0 means 2 minutes.
 	SendTimeout time.Duration
-	Demo        bool
-	Now         func() time.Time
-	Logger      *slog.Logger
+	// ClientIP gives the client's address (behind a proxy, from its
+	// header) for the login throttle; nil means the connection's.
+	ClientIP func(*http.Request) netip.Addr
+	Demo     bool
+	Now      func() time.Time
+	Logger   *slog.Logger
 
 	wg sync.WaitGroup
 }

@@ -2,10 +2,11 @@ package agent
 
 import (
 	"errors"
-	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
+	"github.com/codeprobe/codeprobe/ratelimit"
 	"github.com/codeprobe/codeprobe/ui/auth"
 	"github.com/codeprobe/codeprobe/ui/layout"
 )
@@ -32,7 +33,7 @@ func (h *Handler) postLogin(w http.ResponseWriter, r *http.Request) {
 		h.loginError(w, r, http.StatusForbidden, v)
 		return
 	}
-	_, cookie, err := h.Auth.Login(r.Context(), v.Name, r.PostFormValue("password"), clientHost(r))
+	_, cookie, err := h.Auth.Login(r.Context(), v.Name, r.PostFormValue("password"), ratelimit.IPSubject(h.clientIP(r)))
 	var locked *auth.LockedError
 	var throttled *auth.ThrottledError
 	switch {
@@ -75,14 +76,17 @@ func retryAfter(d time.Duration) string {
 	return itoa(s)
 }
 
-// clientHost is the address of the request's client, for the login
-// throttle.
-func clientHost(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+// clientIP is the request's client address, for the login throttle:
+// ClientIP's answer behind a proxy, else the connection's.
+func (h *Handler) clientIP(r *http.Request) netip.Addr {
+	if h.ClientIP != nil {
+		return h.ClientIP(r)
 	}
-	return host
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return netip.Addr{}
+	}
+	return ap.Addr().Unmap()
 }
 
 func (h *Handler) postLogout(w http.ResponseWriter, r *http.Request) {

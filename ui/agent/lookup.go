@@ -65,9 +65,13 @@ func (h *Handler) getLookup(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, code, lookupPage(p, v))
 }
 
-// digitsPhone turns "+44 7700 900123" into "+447700900123", the E.164
+// digitsPhone turns "+44 7700 900123" (or "+44 (0)7700 900123") into
+// "+447700900123", the E.164
 // form the wizard stores; "" when it is not a number with a country code.
 func digitsPhone(q string) string {
+	// "+44 (0)7400 123456": the trunk prefix people write in brackets
+	// after the country code is not dialled from abroad.
+	q = strings.Replace(q, "(0)", "", 1)
 	var b strings.Builder
 	for i, c := range q {
 		switch {

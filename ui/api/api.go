@@ -188,7 +188,7 @@ func (h *Handler) postSend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !d.OK {
-		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(time.Until(d.RetryAt).Seconds()+0.5))))
+		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(d.RetryAfter().Seconds()+0.5))))
 		writeJSON(w, http.StatusTooManyRequests, map[string]any{"error": "too many test codes to this recipient", "retry_at": d.RetryAt})
 		return
 	}

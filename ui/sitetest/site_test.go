@@ -67,3 +67,20 @@ func TestEmailCodeReceived(t *testing.T) {
 		t.Fatalf("verdict %q (%s), want ok", k, TestID(doc, "code-verdict"))
 	}
 }
+
+// TestStatusBeforeAnySend: opening the status page before asking for a
+// test code does not claim one is being sent.
+func TestStatusBeforeAnySend(t *testing.T) {
+	s := Start(t, Options{})
+	c := s.NewClient(t)
+	c.Get("/")
+	c.Post("/", url.Values{"channel": {"email"}})
+	c.Post("/email", url.Values{"address": {"ann@gmail.com"}})
+	doc := c.Get("/email/status")
+	if st, _ := doc.Find(`[data-testid="send-state"]`).Attr("data-state"); st != "none" {
+		t.Errorf("status before any send: state %q (%s), want none", st, TestID(doc, "live-status"))
+	}
+	if strings.Contains(TestID(doc, "live-status"), "Sending") {
+		t.Errorf("the page says a code is being sent: %q", TestID(doc, "live-status"))
+	}
+}

@@ -168,3 +168,13 @@ func (s *Site) EmailedCode(t testing.TB, ref, address string) string {
 	}
 	return code
 }
+
+// Cookies returns the cookies the client would send to the site, so that
+// a request served in-process (as benchmarks do) carries its session.
+func (c *Client) Cookies() []*http.Cookie {
+	u, err := url.Parse(c.site.URL)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return c.http.Jar.Cookies(u)
+}

@@ -35,7 +35,7 @@ func (h *Handler) postSend(w http.ResponseWriter, r *http.Request, s *session) {
 		if err == nil {
 			v.RetryAt = clock(d.RetryAt)
 			msg = "You've asked for several test codes in a short time. You can ask for another at " + v.RetryAt + "."
-			w.Header().Set("Retry-After", strconv.Itoa(max(1, int(time.Until(d.RetryAt).Seconds()+0.5))))
+			w.Header().Set("Retry-After", strconv.Itoa(max(1, int(d.RetryAfter().Seconds()+0.5))))
 		} else {
 			h.log().Warn("rate limit store", "err", err)
 		}

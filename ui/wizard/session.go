@@ -67,7 +67,12 @@ func NormalizeRef(s string) string {
 		}
 		b.WriteRune(r)
 	}
-	t := strings.TrimPrefix(b.String(), "CP")
+	// The prefix is optional, and a reference's own characters may begin
+	// with "CP" (CP-CPAB-1234): strip it only from ten characters.
+	t := b.String()
+	if len(t) == 10 && strings.HasPrefix(t, "CP") {
+		t = t[2:]
+	}
 	if len(t) != 8 {
 		return ""
 	}

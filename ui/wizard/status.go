@@ -38,7 +38,9 @@ type returnView struct {
 // statusView is the live part of the status page.
 type statusView struct {
 	Address string
-	Sends   []sendView
+	// Requested: the user has asked for a test code in this session.
+	Requested bool
+	Sends     []sendView
 	// Final: nothing more will change by itself (the newest send was
 	// refused, bounced or challenged, or was accepted long ago).
 	Final bool
@@ -50,7 +52,7 @@ const acceptedQuiet = 10 * time.Minute
 
 func (h *Handler) statusOf(ctx context.Context, s *session) (statusView, error) {
 	e := s.st.Email
-	v := statusView{Address: e.Address, Final: true}
+	v := statusView{Address: e.Address, Final: true, Requested: len(e.Requested) > 0}
 	sends, err := h.Store.SendsByAddress(ctx, e.Address, 50)
 	if err != nil {
 		return v, err
