@@ -11,13 +11,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"sync"
 	"time"
 
 	"github.com/a-h/templ"
 
 	"github.com/codeprobe/codeprobe/store"
 	"github.com/codeprobe/codeprobe/ui/auth"
+	"github.com/codeprobe/codeprobe/ui/httpx"
 	"github.com/codeprobe/codeprobe/ui/layout"
 	"github.com/codeprobe/codeprobe/ui/wizard"
 )
@@ -49,7 +49,7 @@ type Handler struct {
 	Now      func() time.Time
 	Logger   *slog.Logger
 
-	wg sync.WaitGroup
+	sends httpx.Background // the test sends under way
 }
 
 func (h *Handler) now() time.Time {
@@ -85,7 +85,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 }
 
 // Wait waits for the test sends under way.
-func (h *Handler) Wait() { h.wg.Wait() }
+func (h *Handler) Wait() { h.sends.Wait() }
 
 func (h *Handler) page(r *http.Request, title, back string) layout.Page {
 	p := layout.Page{Title: title, Back: back, Section: "agent", Demo: h.Demo}
@@ -96,10 +96,7 @@ func (h *Handler) page(r *http.Request, title, back string) layout.Page {
 }
 
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, code int, c templ.Component) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(code)
-	if err := c.Render(r.Context(), w); err != nil {
+	if err := httpx.Render(w, r, code, c); err != nil {
 		h.log().Warn("rendering an agent page", "path", r.URL.Path, "err", err)
 	}
 }

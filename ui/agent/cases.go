@@ -250,45 +250,10 @@ func (h *Handler) getReport(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, casePage(h.page(r, "Report on "+rep.Address, addressURL(rep.Address)), v, rep))
 }
 
-// exportSend is a send in the JSON export.
-type exportSend struct {
-	Token      string         `json:"token"`
-	Created    time.Time      `json:"created"`
-	Session    string         `json:"session,omitempty"`
-	Status     string         `json:"status"`
-	ReplyCode  int            `json:"reply_code,omitempty"`
-	Enhanced   string         `json:"enhanced_status,omitempty"`
-	QueueID    string         `json:"queue_id,omitempty"`
-	RemoteHost string         `json:"remote_host,omitempty"`
-	Transcript []string       `json:"transcript,omitempty"`
-	Returns    []exportReturn `json:"returns,omitempty"`
-}
-
-type exportReturn struct {
-	ID         int64     `json:"id"`
-	Received   time.Time `json:"received"`
-	Kind       string    `json:"kind"`
-	Reason     string    `json:"reason,omitempty"`
-	Status     string    `json:"status,omitempty"`
-	Diagnostic string    `json:"diagnostic,omitempty"`
-}
-
-func exportSends(sends []SendFacts) []exportSend {
-	out := make([]exportSend, 0, len(sends))
+func exportSends(sends []SendFacts) []store.SendSummary {
+	out := make([]store.SendSummary, 0, len(sends))
 	for _, sf := range sends {
-		s := sf.Send
-		e := exportSend{Token: s.Token, Created: s.Created, Session: s.SessionID, Status: string(s.Result.Status),
-			ReplyCode: s.Result.ReplyCode, Enhanced: s.Result.EnhancedStatus, QueueID: s.Result.QueueID,
-			RemoteHost: s.Result.RemoteHost}
-		if s.Result.Transcript != "" {
-			e.Transcript = strings.Split(s.Result.Transcript, "\n")
-		}
-		for _, rt := range sf.Returns {
-			c := rt.Classification
-			e.Returns = append(e.Returns, exportReturn{ID: rt.ID, Received: rt.Received, Kind: c.Kind, Reason: c.Reason,
-				Status: c.Status, Diagnostic: c.Diagnostic})
-		}
-		out = append(out, e)
+		out = append(out, sf.Send.Summary(sf.Returns))
 	}
 	return out
 }

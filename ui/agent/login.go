@@ -3,11 +3,11 @@ package agent
 import (
 	"errors"
 	"net/http"
-	"net/netip"
 	"time"
 
 	"github.com/codeprobe/codeprobe/ratelimit"
 	"github.com/codeprobe/codeprobe/ui/auth"
+	"github.com/codeprobe/codeprobe/ui/httpx"
 	"github.com/codeprobe/codeprobe/ui/layout"
 )
 
@@ -33,7 +33,7 @@ func (h *Handler) postLogin(w http.ResponseWriter, r *http.Request) {
 		h.loginError(w, r, http.StatusForbidden, v)
 		return
 	}
-	_, cookie, err := h.Auth.Login(r.Context(), v.Name, r.PostFormValue("password"), ratelimit.IPSubject(h.clientIP(r)))
+	_, cookie, err := h.Auth.Login(r.Context(), v.Name, r.PostFormValue("password"), ratelimit.IPSubject(httpx.ClientIP(r, h.ClientIP)))
 	var locked *auth.LockedError
 	var throttled *auth.ThrottledError
 	switch {
@@ -74,19 +74,6 @@ func retryAfter(d time.Duration) string {
 		s = 1
 	}
 	return itoa(s)
-}
-
-// clientIP is the request's client address, for the login throttle:
-// ClientIP's answer behind a proxy, else the connection's.
-func (h *Handler) clientIP(r *http.Request) netip.Addr {
-	if h.ClientIP != nil {
-		return h.ClientIP(r)
-	}
-	ap, err := netip.ParseAddrPort(r.RemoteAddr)
-	if err != nil {
-		return netip.Addr{}
-	}
-	return ap.Addr().Unmap()
 }
 
 func (h *Handler) postLogout(w http.ResponseWriter, r *http.Request) {

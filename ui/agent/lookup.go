@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/codeprobe/codeprobe/ratelimit"
 	"github.com/codeprobe/codeprobe/store"
@@ -108,19 +107,11 @@ func (h *Handler) postSend(w http.ResponseWriter, r *http.Request) {
 	}
 	s, _ := auth.FromContext(r.Context())
 	session := "agent:" + s.User
-	timeout := h.SendTimeout
-	if timeout <= 0 {
-		timeout = 2 * time.Minute
-	}
-	h.wg.Add(1)
-	go func() {
-		defer h.wg.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), timeout)
-		defer cancel()
+	h.sends.Go(h.SendTimeout, func(ctx context.Context) {
 		if _, err := h.Sender.Send(ctx, session, address); err != nil {
 			h.log().Warn("agent test send", "user", s.User, "err", err)
 		}
-	}()
+	})
 	h.log().Info("agent sent a test code", "user", s.User)
 	http.Redirect(w, r, addressURL(address)+"?done=sent#sends", http.StatusSeeOther)
 }

@@ -120,55 +120,6 @@ type sendRequest struct {
 	Address string `json:"address"`
 }
 
-// sendResponse is a send and what came back, as the API returns it.
-type sendResponse struct {
-	Token   string          `json:"token"`
-	Session string          `json:"session,omitempty"`
-	Address string          `json:"address"`
-	Created time.Time       `json:"created"`
-	Result  sendResult      `json:"result"`
-	Returns []returnSummary `json:"returns"`
-}
-
-type sendResult struct {
-	Status     string   `json:"status"`
-	ReplyCode  int      `json:"reply_code,omitempty"`
-	Enhanced   string   `json:"enhanced_status,omitempty"`
-	QueueID    string   `json:"queue_id,omitempty"`
-	RemoteHost string   `json:"remote_host,omitempty"`
-	Transcript []string `json:"transcript,omitempty"`
-	DurationMS int64    `json:"duration_ms"`
-}
-
-type returnSummary struct {
-	ID         int64     `json:"id"`
-	Received   time.Time `json:"received"`
-	Kind       string    `json:"kind"`
-	Reason     string    `json:"reason,omitempty"`
-	Status     string    `json:"status,omitempty"`
-	Diagnostic string    `json:"diagnostic,omitempty"`
-}
-
-func toResponse(s *store.Send, rets []*store.Return) sendResponse {
-	res := s.Result
-	out := sendResponse{Token: s.Token, Session: s.SessionID, Address: s.Recipient, Created: s.Created,
-		Result: sendResult{Status: string(res.Status), ReplyCode: res.ReplyCode, Enhanced: res.EnhancedStatus,
-			QueueID: res.QueueID, RemoteHost: res.RemoteHost, DurationMS: res.Duration.Milliseconds()},
-		Returns: []returnSummary{}}
-	if out.Result.Status == "" {
-		out.Result.Status = "sending"
-	}
-	if res.Transcript != "" {
-		out.Result.Transcript = strings.Split(res.Transcript, "\n")
-	}
-	for _, r := range rets {
-		c := r.Classification
-		out.Returns = append(out.Returns, returnSummary{ID: r.ID, Received: r.Received, Kind: c.Kind, Reason: c.Reason,
-			Status: c.Status, Diagnostic: c.Diagnostic})
-	}
-	return out
-}
-
 // postSend sends a test code and answers when the receiving server has
 // answered (or SendTimeout passed). The recipient's rate limits apply.
 func (h *Handler) postSend(w http.ResponseWriter, r *http.Request) {
@@ -208,7 +159,7 @@ func (h *Handler) postSend(w http.ResponseWriter, r *http.Request) {
 		h.internal(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, toResponse(s, nil))
+	writeJSON(w, http.StatusCreated, s.Summary(nil))
 }
 
 func (h *Handler) getSend(w http.ResponseWriter, r *http.Request) {
@@ -227,7 +178,7 @@ func (h *Handler) getSend(w http.ResponseWriter, r *http.Request) {
 		h.internal(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toResponse(s, rets))
+	writeJSON(w, http.StatusOK, s.Summary(rets))
 }
 
 func (h *Handler) getEvents(w http.ResponseWriter, r *http.Request) {

@@ -5,14 +5,14 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/codeprobe/codeprobe/ratelimit"
+	"github.com/codeprobe/codeprobe/ui/httpx"
 	"github.com/codeprobe/codeprobe/ui/layout"
 )
 
 func (h *Handler) sendKeys(r *http.Request, address string) []ratelimit.Key {
-	return ratelimit.SendKeys(h.clientIP(r), address)
+	return ratelimit.SendKeys(httpx.ClientIP(r, h.ClientIP), address)
 }
 
 // postSend sends a real test code to the address being checked, within
@@ -55,24 +55,16 @@ func (h *Handler) postSend(w http.ResponseWriter, r *http.Request, s *session) {
 }
 
 func (h *Handler) sendInBackground(session, to string) {
-	timeout := h.SendTimeout
-	if timeout <= 0 {
-		timeout = 2 * time.Minute
-	}
-	h.wg.Add(1)
-	go func() {
-		defer h.wg.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), timeout)
-		defer cancel()
+	h.sends.Go(h.SendTimeout, func(ctx context.Context) {
 		if _, err := h.Sender.Send(ctx, session, to); err != nil {
 			h.log().Warn("wizard test send", "session", session, "err", err)
 		}
-	}()
+	})
 }
 
 // Wait waits for the test sends under way, for a clean shutdown (and for
 // tests).
-func (h *Handler) Wait() { h.wg.Wait() }
+func (h *Handler) Wait() { h.sends.Wait() }
 
 // maxCodeInput bounds the code field.
 const maxCodeInput = 64

@@ -15,7 +15,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"sync"
 	"time"
 
 	"github.com/a-h/templ"
@@ -24,6 +23,7 @@ import (
 	"github.com/codeprobe/codeprobe/ratelimit"
 	"github.com/codeprobe/codeprobe/store"
 	"github.com/codeprobe/codeprobe/testcode"
+	"github.com/codeprobe/codeprobe/ui/httpx"
 	"github.com/codeprobe/codeprobe/ui/layout"
 )
 
@@ -73,7 +73,7 @@ type Handler struct {
 	Issuer string
 	Now    func() time.Time
 	Logger *slog.Logger
-	wg     sync.WaitGroup // the test sends under way
+	sends  httpx.Background // the test sends under way
 }
 
 func (h *Handler) now() time.Time {
@@ -88,17 +88,6 @@ func (h *Handler) log() *slog.Logger {
 		return h.Logger
 	}
 	return slog.New(slog.DiscardHandler)
-}
-
-func (h *Handler) clientIP(r *http.Request) netip.Addr {
-	if h.ClientIP != nil {
-		return h.ClientIP(r)
-	}
-	ap, err := netip.ParseAddrPort(r.RemoteAddr)
-	if err != nil {
-		return netip.Addr{}
-	}
-	return ap.Addr().Unmap()
 }
 
 // Routes registers the wizard's pages on mux.
@@ -179,10 +168,7 @@ func (h *Handler) page(s *session, title, back string) layout.Page {
 
 // render writes a page with status code.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, code int, c templ.Component) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(code)
-	if err := c.Render(r.Context(), w); err != nil {
+	if err := httpx.Render(w, r, code, c); err != nil {
 		h.log().Warn("rendering a wizard page", "path", r.URL.Path, "err", err)
 	}
 }
