@@ -122,6 +122,9 @@ type WebStore interface {
 	// its Expires to expires. ErrNotFound as for WebSession (an expired
 	// session cannot be revived), ErrInvalid for a zero expires.
 	TouchWebSession(ctx context.Context, id string, expires time.Time) error
+	// DeleteWebSessions removes every session of the user, API tokens
+	// included, and reports how many: signing out everywhere.
+	DeleteWebSessions(ctx context.Context, user string) (int64, error)
 	// DeleteWebSession removes the session; deleting one that does not
 	// exist is not an error.
 	DeleteWebSession(ctx context.Context, id string) error

@@ -249,6 +249,21 @@ func (s *SQLite) DeleteWebSession(ctx context.Context, id string) error {
 	})
 }
 
+// DeleteWebSessions removes every session and API token of a user; see
+// [WebStore.DeleteWebSessions].
+func (s *SQLite) DeleteWebSessions(ctx context.Context, user string) (int64, error) {
+	var n int64
+	err := s.w.do(ctx, 0, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM web_sessions WHERE user_name = ?`, user)
+		if err != nil {
+			return fmt.Errorf("store: deleting the web sessions of %q: %w", user, err)
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
+}
+
 // pruneWebSessions deletes one chunk of the sessions expired at a time.
 const pruneWebSessions = `DELETE FROM web_sessions WHERE id IN
 	(SELECT id FROM web_sessions WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)`

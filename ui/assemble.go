@@ -33,6 +33,8 @@ type Config struct {
 	// ClientIP gives a request's client address; nil means the
 	// connection's.
 	ClientIP func(*http.Request) netip.Addr
+	// PublicMetrics serves /metrics to any client, not only to loopback.
+	PublicMetrics bool
 	// Issuer names the authenticator test enrolment.
 	Issuer string
 	// CheckTimeout bounds an address check.
@@ -75,5 +77,5 @@ func New(c Config) (*Server, error) {
 			return s.User
 		}}
 	return &Server{Store: c.Store, Auth: am, Limits: limits, Wizard: wz, Agent: ag, Dashboard: db, API: ap,
-		HSTS: c.HSTS, Logger: c.Logger}, nil
+		HSTS: c.HSTS, ClientIP: c.ClientIP, PublicMetrics: c.PublicMetrics, Logger: c.Logger}, nil
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -50,10 +51,17 @@ func (g *gzipResponse) WriteHeader(code int) {
 		g.decided = true
 		h := g.Header()
 		ct := h.Get("Content-Type")
+		// A partial response (206) is a byte range of the uncompressed
+		// body: compressing it would break the range.
 		if h.Get("Content-Encoding") == "" && code != http.StatusNoContent && code != http.StatusNotModified &&
+			code != http.StatusPartialContent && h.Get("Content-Range") == "" &&
 			(strings.HasPrefix(ct, "text/") || strings.HasPrefix(ct, "application/json") || strings.HasPrefix(ct, "image/svg")) {
 			h.Del("Content-Length")
 			h.Set("Content-Encoding", "gzip")
+			// The compressed bytes differ from the ones the ETag names.
+			if et := h.Get("ETag"); et != "" && !strings.HasPrefix(et, "W/") {
+				h.Set("ETag", "W/"+et)
+			}
 			zw := gzipWriters.Get().(*gzip.Writer)
 			zw.Reset(g.ResponseWriter)
 			g.zw = zw
@@ -74,6 +82,10 @@ func (g *gzipResponse) Write(b []byte) (int, error) {
 	}
 	return g.ResponseWriter.Write(b)
 }
+
+// Unwrap lets http.ResponseController reach the connection (to extend a
+// deadline, say).
+func (g *gzipResponse) Unwrap() http.ResponseWriter { return g.ResponseWriter }
 
 func (g *gzipResponse) close() {
 	if g.zw != nil {
@@ -97,10 +109,17 @@ func compress(next http.Handler) http.Handler {
 
 func acceptsGzip(r *http.Request) bool {
 	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
-		enc, q, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.EqualFold(strings.TrimSpace(enc), "gzip") && strings.TrimSpace(q) != "q=0" {
-			return true
+		enc, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if !strings.EqualFold(strings.TrimSpace(enc), "gzip") {
+			continue
 		}
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.ReplaceAll(params, " ", ""), "q="); ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				q = f
+			}
+		}
+		return q > 0 // RFC 9110 §12.4.2: q=0 (0.0, 0.000) means "not acceptable"
 	}
 	return false
 }
@@ -118,6 +137,9 @@ func (s *statusRecorder) WriteHeader(code int) {
 	s.ResponseWriter.WriteHeader(code)
 }
 
+// Unwrap lets http.ResponseController reach the connection.
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
 func (s *statusRecorder) Write(b []byte) (int, error) {
 	if s.code == 0 {
 		s.code = http.StatusOK
@@ -133,10 +155,16 @@ func logRequests(next http.Handler, log *slog.Logger, observe func(route string,
 		rec := &statusRecorder{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {
-				log.Error("panic serving a request", "method", r.Method, "path", r.URL.Path, "panic", p)
-				if rec.code == 0 {
-					http.Error(rec, "internal error", http.StatusInternalServerError)
+				if p == http.ErrAbortHandler {
+					panic(p)
 				}
+				log.Error("panic serving a request", "method", r.Method, "path", r.URL.Path, "panic", p)
+				if rec.code != 0 {
+					// Part of the page is out: abort the connection so the
+					// client sees a broken response, not a short one.
+					panic(http.ErrAbortHandler)
+				}
+				http.Error(rec, "internal error", http.StatusInternalServerError)
 			}
 			d := time.Since(start)
 			log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", rec.code, "duration", d)

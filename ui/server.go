@@ -9,6 +9,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"sync"
 	"time"
@@ -23,6 +24,7 @@ import (
 	"github.com/codeprobe/codeprobe/ui/auth"
 	"github.com/codeprobe/codeprobe/ui/charts"
 	"github.com/codeprobe/codeprobe/ui/dashboard"
+	"github.com/codeprobe/codeprobe/ui/httpx"
 	"github.com/codeprobe/codeprobe/ui/static"
 	"github.com/codeprobe/codeprobe/ui/wizard"
 )
@@ -45,6 +47,11 @@ type Server struct {
 	API       *api.Handler
 	// HSTS sends Strict-Transport-Security (the site is behind HTTPS).
 	HSTS bool
+	// ClientIP gives a request's client address (behind a proxy, from its
+	// header); nil means the connection's. /metrics answers loopback
+	// clients only, unless PublicMetrics.
+	ClientIP      func(*http.Request) netip.Addr
+	PublicMetrics bool
 	// Registry collects /metrics; nil means a registry of the server's
 	// own (with Go and process collectors).
 	Registry *prometheus.Registry
@@ -83,7 +90,14 @@ func (s *Server) build() {
 	mux := http.NewServeMux()
 	mux.Handle("GET /static/", static.Handler())
 	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	metrics := promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
+		if !s.PublicMetrics && !httpx.ClientIP(r, s.ClientIP).IsLoopback() {
+			http.NotFound(w, r) // scrape from the machine, or with --metrics-public
+			return
+		}
+		metrics.ServeHTTP(w, r)
+	})
 	s.Wizard.Routes(mux)
 	s.Agent.Routes(mux)
 	if s.Dashboard != nil {
@@ -118,7 +132,4 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 }
 
 // Wait waits for background work (test sends) to finish.
-func (s *Server) Wait() {
-	s.Wizard.Wait()
-	s.Agent.Wait()
-}
+func (s *Server) Wait() { s.Wizard.Wait() }

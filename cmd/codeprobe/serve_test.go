@@ -134,6 +134,19 @@ func TestUsersCommand(t *testing.T) {
 	if err != nil || !strings.HasPrefix(out, "cpt_") {
 		t.Errorf("users token = %q, %v", out, err)
 	}
+	if out, _, err := cmd("revoke", "--db", db, "alice"); err != nil || !strings.Contains(out, "ended 1 ") {
+		t.Errorf("users revoke = %q, %v; want the token ended", out, err)
+	}
+	typo := filepath.Join(t.TempDir(), "typo.db")
+	if _, _, err := cmd("list", "--db", typo); err == nil {
+		t.Error("users list on a missing database succeeded")
+	}
+	if _, err := os.Stat(typo); err == nil {
+		t.Error("users list made a new database for a mistyped --db")
+	}
+	if _, _, err := cmd("bogus", "--db", typo, "x"); err == nil {
+		t.Error("an unknown users command succeeded")
+	}
 	if _, _, err := cmd("remove", "--db", db, "alice"); err != nil {
 		t.Errorf("users remove: %v", err)
 	}

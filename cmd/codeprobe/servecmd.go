@@ -25,18 +25,20 @@ import (
 
 // serveFlags are the flags of `codeprobe serve`.
 type serveFlags struct {
-	send                       sendFlags
-	listen, db, config         string
-	tlsCert, tlsKey            string
-	issuer                     string
-	demo, secureCookies, proxy bool
-	rcpt                       bool
-	checkTimeout               time.Duration
-	alertBelow                 float64
-	wizardRetention            time.Duration
-	reportRetention            time.Duration
-	sinkListen, seedsFile      string
-	seedsEvery                 time.Duration
+	send                        sendFlags
+	listen, db, config          string
+	tlsCert, tlsKey             string
+	issuer                      string
+	demo, secureCookies, proxy  bool
+	publicMetrics               bool
+	rcpt                        bool
+	checkTimeout                time.Duration
+	alertBelow                  float64
+	wizardRetention             time.Duration
+	reportRetention             time.Duration
+	rawRetention, codeRetention time.Duration
+	sinkListen, seedsFile       string
+	seedsEvery                  time.Duration
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -47,12 +49,15 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.tlsKey, "tls-key", "", "the private key of --tls-cert, in `FILE` (PEM)")
 	fs.BoolVar(&f.secureCookies, "secure-cookies", false, "mark cookies Secure (implied by --tls-cert and --behind-proxy)")
 	fs.BoolVar(&f.proxy, "behind-proxy", false, "trust X-Forwarded-For from a proxy on loopback, and serve Secure cookies (the proxy terminates HTTPS)")
+	fs.BoolVar(&f.publicMetrics, "metrics-public", false, "serve /metrics to every client (default: only to this machine)")
 	fs.StringVar(&f.issuer, "issuer", "", "the service `NAME` the authenticator-app test enrolment shows (default \"codeprobe test\")")
 	fs.BoolVar(&f.rcpt, "rcpt", false, "let the address check ask the recipient's mail servers about the address (RCPT TO)")
 	fs.DurationVar(&f.checkTimeout, "check-timeout", 15*time.Second, "bound one address check")
 	fs.Float64Var(&f.alertBelow, "alert-below", 0.8, "the dashboard flags a provider whose inbox rate is below `RATE` (0 to 1)")
 	fs.DurationVar(&f.wizardRetention, "wizard-retention", 30*24*time.Hour, "delete wizard sessions idle for `DUR`")
 	fs.DurationVar(&f.reportRetention, "report-retention", 365*24*time.Hour, "delete the agents' reports older than `DUR`")
+	fs.DurationVar(&f.rawRetention, "retention", 30*24*time.Hour, "purge raw returned messages older than `DUR` (their classification stays)")
+	fs.DurationVar(&f.codeRetention, "code-retention", 7*24*time.Hour, "delete code sessions idle for `DUR`, with their codes and attempts")
 	fs.StringVar(&f.sinkListen, "sink-listen", "", "also run the return-path sink for --sink-domain on `ADDR` (else run `codeprobe sink` on the same --db)")
 	fs.StringVar(&f.seedsFile, "seeds", "", "also test the seed mailboxes of the YAML `FILE` (else run `codeprobe seeds watch` on the same --db)")
 	fs.DurationVar(&f.seedsEvery, "seeds-every", 15*time.Minute, "with --seeds: how often")
@@ -133,7 +138,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	maintained := make(chan struct{})
 	go func() {
 		defer close(maintained)
-		site.Maintain(mctx, time.Hour, ui.Retention{Wizard: f.wizardRetention, Reports: f.reportRetention}, nil)
+		site.Maintain(mctx, time.Hour, ui.Retention{Wizard: f.wizardRetention, Reports: f.reportRetention,
+			Raw: f.rawRetention, Codes: f.codeRetention}, nil)
 	}()
 	defer func() { stopMaintain(); <-maintained }()
 	served := make(chan error, 1)
@@ -145,7 +151,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	case <-ctx.Done():
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	// Long enough for a test send under way (2 minutes) to finish and be
+	// recorded; a second Ctrl-C stops at once.
+	sctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
 	defer cancel()
 	srv.Shutdown(sctx)
 	site.Wait()
@@ -168,7 +176,7 @@ type siteParts struct {
 func (f *serveFlags) site(p *siteParts, logger *slog.Logger) (*ui.Server, error) {
 	srv, err := ui.New(ui.Config{Store: p.store, Checker: p.checker, Sender: p.sender, FromDomain: p.fromDomain,
 		SecureCookies: f.secureCookies || f.tlsCert != "" || f.proxy, HSTS: f.tlsCert != "" || f.proxy,
-		ClientIP: f.clientIP(), Issuer: f.issuer, CheckTimeout: f.checkTimeout, AlertBelow: f.alertBelow,
+		ClientIP: f.clientIP(), PublicMetrics: f.publicMetrics, Issuer: f.issuer, CheckTimeout: f.checkTimeout, AlertBelow: f.alertBelow,
 		Demo: p.demo, Logger: logger})
 	if err != nil {
 		return nil, &exitError{code: 2, err: err}

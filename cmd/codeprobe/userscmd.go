@@ -23,12 +23,14 @@ const usersUsage = `Usage: codeprobe users add --db FILE [--password-file F] NAM
        codeprobe users list --db FILE
        codeprobe users remove --db FILE NAME
        codeprobe users token --db FILE [--ttl 720h] NAME
+       codeprobe users revoke --db FILE NAME
 
 
 Accounts of the agent console and the sender dashboard. Passwords are read
 from --password-file, or asked for twice on the terminal (never given on
 the command line), and kept as Argon2id hashes. "token" prints an API token
-for scripts (Authorization: Bearer …); it is shown once.
+for scripts (Authorization: Bearer …); it is shown once. "revoke" ends
+every session and token of an account; "passwd" does too.
 `
 
 // runUsers manages the web site's accounts.
@@ -38,6 +40,12 @@ func runUsers(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return &exitError{code: 2}
 	}
 	verb := args[0]
+	switch verb {
+	case "add", "passwd", "list", "remove", "token", "revoke":
+	default:
+		fmt.Fprint(stderr, usersUsage)
+		return usageError("unknown users command %q", verb)
+	}
 	fs := flag.NewFlagSet("users "+verb, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	db := fs.String("db", "", "the SQLite database `FILE` of `codeprobe serve` (required)")
@@ -61,6 +69,13 @@ func runUsers(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if wantName && fs.NArg() != 1 || !wantName && fs.NArg() != 0 {
 		fs.Usage()
 		return usageError("users %s takes %s", verb, map[bool]string{true: "one NAME", false: "no NAME"}[wantName])
+	}
+	if verb != "add" {
+		// Only "add" may make a new database: a mistyped --db must not
+		// look like an empty one.
+		if _, err := os.Stat(*db); err != nil {
+			return usageError("--db %s: %v", *db, err)
+		}
 	}
 	st, err := store.OpenSQLite(*db, nil)
 	if err != nil {
@@ -113,6 +128,12 @@ func runUsers(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		}
 		fmt.Fprintf(stderr, "codeprobe users: an API token for %q, valid until %s; it is not shown again:\n", fs.Arg(0), until.UTC().Format(time.RFC3339))
 		fmt.Fprintln(stdout, token)
+	case "revoke":
+		n, err := m.SignOutEverywhere(ctx, fs.Arg(0))
+		if err != nil {
+			return usageError("%v", err)
+		}
+		fmt.Fprintf(stdout, "codeprobe users: ended %d sessions and tokens of %q\n", n, fs.Arg(0))
 	case "remove":
 		if err := st.DeleteUser(ctx, fs.Arg(0)); err != nil {
 			if errors.Is(err, store.ErrNotFound) {
@@ -121,9 +142,6 @@ func runUsers(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			return &exitError{code: 2, err: err}
 		}
 		fmt.Fprintf(stdout, "codeprobe users: removed %q and signed it out\n", fs.Arg(0))
-	default:
-		fmt.Fprint(stderr, usersUsage)
-		return usageError("unknown users command %q", verb)
 	}
 	return nil
 }

@@ -55,6 +55,7 @@ func Run(t *testing.T, open Opener) {
 		{"LoginLockout", testLoginLockout},
 		{"RecordLoginConcurrent", testRecordLoginConcurrent},
 		{"WebSessionRoundTrip", testWebSessionRoundTrip},
+		{"DeleteWebSessions", testDeleteWebSessions},
 		{"WebSessionInvalid", testWebSessionInvalid},
 		{"DeleteUser", testDeleteUser},
 		{"PruneWebSessions", testPruneWebSessions},

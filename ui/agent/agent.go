@@ -48,8 +48,6 @@ type Handler struct {
 	Demo     bool
 	Now      func() time.Time
 	Logger   *slog.Logger
-
-	sends httpx.Background // the test sends under way
 }
 
 func (h *Handler) now() time.Time {
@@ -83,9 +81,6 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	in("GET /agent/ref/{ref}/json", h.getRefJSON)
 	in("GET /agent/returns/{id}", h.getReturn)
 }
-
-// Wait waits for the test sends under way.
-func (h *Handler) Wait() { h.sends.Wait() }
 
 func (h *Handler) page(r *http.Request, title, back string) layout.Page {
 	p := layout.Page{Title: title, Back: back, Section: "agent", Demo: h.Demo}

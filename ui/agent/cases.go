@@ -160,7 +160,11 @@ func (h *Handler) getAddress(w http.ResponseWriter, r *http.Request) {
 func flashText(done string) string {
 	switch done {
 	case "sent":
-		return "A test code is on its way. Reload this page to see the server's answer and anything that comes back."
+		return "The test code was sent: the receiving server's answer is below. Reload this page to see anything that comes back."
+	case "failed":
+		return "The test code could not be sent; the reason is in the server's log. Try again in a few minutes."
+	case "toomany":
+		return "You have sent today's most test codes to this address. More would not help, and could look like abuse to the provider."
 	case "limited":
 		return "This address has had several test codes recently. Wait before sending another: more sends won't help and may look like abuse to the provider."
 	}

@@ -41,17 +41,16 @@ func (h *Handler) postLogin(w http.ResponseWriter, r *http.Request) {
 		http.SetCookie(w, cookie)
 		http.Redirect(w, r, v.Next, http.StatusSeeOther)
 		return
-	case errors.As(err, &locked):
-		v.Error = "This account is locked after too many failed sign-ins. Try again after " +
-			locked.Until.UTC().Format("15:04 UTC") + ", or ask an administrator to reset the password."
-		h.loginErrorCode(w, r, http.StatusForbidden, v)
+	case errors.As(err, &locked), errors.Is(err, auth.ErrBadCredentials):
+		// One answer for both, so the page does not tell which user names
+		// exist (a made-up name is never locked).
+		v.Error = "The user name or password is wrong, or the account is locked after too many failed sign-ins. " +
+			"Wait 15 minutes before trying again, or ask an administrator to reset the password."
+		h.loginErrorCode(w, r, http.StatusUnauthorized, v)
 	case errors.As(err, &throttled):
 		w.Header().Set("Retry-After", retryAfter(throttled.RetryAfter))
 		v.Error = "Too many sign-in attempts from this computer. Try again in " + throttled.RetryAfter.Round(time.Second).String() + "."
 		h.loginErrorCode(w, r, http.StatusTooManyRequests, v)
-	case errors.Is(err, auth.ErrBadCredentials):
-		v.Error = "The user name or password is wrong."
-		h.loginErrorCode(w, r, http.StatusUnauthorized, v)
 	default:
 		h.fail(w, r, err)
 	}

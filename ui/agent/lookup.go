@@ -8,9 +8,12 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/codeprobe/codeprobe/ratelimit"
 	"github.com/codeprobe/codeprobe/store"
+	"github.com/codeprobe/codeprobe/testcode"
+	"github.com/codeprobe/codeprobe/ui/api"
 	"github.com/codeprobe/codeprobe/ui/auth"
 	"github.com/codeprobe/codeprobe/ui/layout"
 	"github.com/codeprobe/codeprobe/ui/wizard"
@@ -106,14 +109,27 @@ func (h *Handler) postSend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s, _ := auth.FromContext(r.Context())
-	session := "agent:" + s.User
-	h.sends.Go(h.SendTimeout, func(ctx context.Context) {
-		if _, err := h.Sender.Send(ctx, session, address); err != nil {
-			h.log().Warn("agent test send", "user", s.User, "err", err)
-		}
-	})
-	h.log().Info("agent sent a test code", "user", s.User)
-	http.Redirect(w, r, addressURL(address)+"?done=sent#sends", http.StatusSeeOther)
+	// The agent waits for the receiving server's answer, which the page
+	// then shows: give this response more time than usual.
+	timeout := h.SendTimeout
+	if timeout <= 0 {
+		timeout = 2 * time.Minute
+	}
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(timeout + 30*time.Second))
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), timeout)
+	defer cancel()
+	_, err = h.Sender.Send(ctx, api.CodeSession("agent", s.User, h.now()), address)
+	done := "sent"
+	switch {
+	case errors.Is(err, testcode.ErrTooManyCodes):
+		done = "toomany"
+	case err != nil:
+		h.log().Warn("agent test send", "user", s.User, "err", err)
+		done = "failed"
+	default:
+		h.log().Info("agent sent a test code", "user", s.User)
+	}
+	http.Redirect(w, r, addressURL(address)+"?done="+done+"#sends", http.StatusSeeOther)
 }
 
 // refCase assembles a wizard session's case.

@@ -78,6 +78,13 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/dashboard", h.Require(h.Dashboard))
 }
 
+// CodeSession is the code session of a test send made by an agent (kind
+// "agent") or an API caller ("api"): one per user and UTC day, so that the
+// per-session cap on codes (testcode.DefaultMaxCodes) is a daily one.
+func CodeSession(kind, user string, now time.Time) string {
+	return kind + ":" + user + ":" + now.UTC().Format("2006-01-02")
+}
+
 func writeJSON(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
@@ -147,9 +154,16 @@ func (h *Handler) postSend(w http.ResponseWriter, r *http.Request) {
 	if timeout <= 0 {
 		timeout = 2 * time.Minute
 	}
+	// The answer waits for the receiving server: give this response more
+	// time than the server's usual write timeout.
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(timeout + 30*time.Second))
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), timeout)
 	defer cancel()
-	sent, err := h.Sender.Send(ctx, "api:"+h.AgentName(r), addr)
+	sent, err := h.Sender.Send(ctx, CodeSession("api", h.AgentName(r), time.Now()), addr)
+	if errors.Is(err, testcode.ErrTooManyCodes) {
+		writeError(w, http.StatusTooManyRequests, "this caller has sent today's most test codes to this address")
+		return
+	}
 	if err != nil {
 		h.internal(w, r, err)
 		return

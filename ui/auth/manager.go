@@ -24,6 +24,7 @@ type Store interface {
 	WebSession(ctx context.Context, id string) (*store.WebSession, error)
 	TouchWebSession(ctx context.Context, id string, expires time.Time) error
 	DeleteWebSession(ctx context.Context, id string) error
+	DeleteWebSessions(ctx context.Context, user string) (int64, error)
 	PruneWebSessions(ctx context.Context, before time.Time) (int64, error)
 }
 
@@ -221,6 +222,9 @@ func (m *Manager) Login(ctx context.Context, name, password, clientIP string) (*
 	}
 	now := m.now()
 	if u.LockedUntil.After(now) {
+		// As slow as a real check, so the time taken does not tell a
+		// locked account from a wrong password.
+		_, _, _ = m.params.Verify(m.dummy, password)
 		m.log.WarnContext(ctx, "login refused: account locked", "user", u.Name, "client", clientIP, "until", u.LockedUntil)
 		return nil, nil, &LockedError{Until: u.LockedUntil}
 	}
@@ -298,9 +302,11 @@ func (m *Manager) AddUser(ctx context.Context, name, password string) error {
 	return nil
 }
 
-// SetPassword replaces an account's password and clears its lock. The
-// password must pass [CheckPassword]; errors.Is(err, store.ErrNotFound)
-// when there is no such account.
+// SetPassword replaces an account's password, clears its lock and signs
+// it out everywhere (its sessions and API tokens end), since a new
+// password is what one sets after the old one leaked. The password must
+// pass [CheckPassword]; errors.Is(err, store.ErrNotFound) when there is no
+// such account.
 func (m *Manager) SetPassword(ctx context.Context, name, password string) error {
 	norm, h, err := m.prepare(name, password)
 	if err != nil {
@@ -309,8 +315,27 @@ func (m *Manager) SetPassword(ctx context.Context, name, password string) error 
 	if err := m.st.SetPassword(ctx, norm, h); err != nil {
 		return fmt.Errorf("auth: setting password of %q: %w", norm, err)
 	}
-	m.log.InfoContext(ctx, "password set", "user", norm)
+	n, err := m.st.DeleteWebSessions(ctx, norm)
+	if err != nil {
+		return fmt.Errorf("auth: signing %q out after a new password: %w", norm, err)
+	}
+	m.log.InfoContext(ctx, "password set; signed out everywhere", "user", norm, "sessions", n)
 	return nil
+}
+
+// SignOutEverywhere ends every session and API token of the account and
+// reports how many there were.
+func (m *Manager) SignOutEverywhere(ctx context.Context, name string) (int64, error) {
+	norm, err := normalizeName(name)
+	if err != nil {
+		return 0, err
+	}
+	n, err := m.st.DeleteWebSessions(ctx, norm)
+	if err != nil {
+		return 0, fmt.Errorf("auth: signing %q out: %w", norm, err)
+	}
+	m.log.InfoContext(ctx, "signed out everywhere", "user", norm, "sessions", n)
+	return n, nil
 }
 
 func (m *Manager) prepare(name, password string) (norm, hash string, err error) {

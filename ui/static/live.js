@@ -11,14 +11,17 @@
   function poll() {
     if (stopped) { return; }
     fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
-      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (r) {
+        if (r.status === 401 || r.status === 403 || r.status === 404) { stopped = true; }
+        return r.ok ? r.json() : null;
+      })
       .then(function (s) {
         if (s && s.version && s.version !== last) {
           last = s.version;
           var html = s.html;
           if (typeof html === "string") { region.innerHTML = html; }
         }
-        if (s && s.final) { stopped = true; return; }
+        if (stopped || (s && s.final)) { stopped = true; return; }
         delay = Math.min(max, Math.round(delay * 1.4));
         window.setTimeout(poll, delay);
       })

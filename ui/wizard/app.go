@@ -91,11 +91,13 @@ func (h *Handler) postApp(w http.ResponseWriter, r *http.Request, s *session) {
 	}
 	var res authapp.Result
 	refine := r.PostFormValue("refine") == "1" && len(s.st.App.Checks) > 0
-	if errMsg == "" && refine {
-		prev := s.st.App.Checks[len(s.st.App.Checks)-1]
-		res = authapp.DiagnoseTwo(s.st.App.Secret, prev.Code, typed, prev.At, h.now())
-	} else if errMsg == "" {
-		res = authapp.Diagnose(s.st.App.Secret, typed, h.now())
+	if errMsg == "" {
+		if refine {
+			prev := s.st.App.Checks[len(s.st.App.Checks)-1]
+			res = authapp.DiagnoseTwo(s.st.App.Secret, prev.Code, typed, prev.At, h.now())
+		} else {
+			res = authapp.Diagnose(s.st.App.Secret, typed, h.now())
+		}
 		switch res.Kind {
 		case authapp.KindMalformed:
 			errMsg = res.Message
@@ -104,6 +106,14 @@ func (h *Handler) postApp(w http.ResponseWriter, r *http.Request, s *session) {
 			s.st.App = nil // a fresh enrolment below
 			errMsg = "The test account could not be checked. Scan the new QR code and try again"
 		}
+	}
+	if errMsg != "" && refine && s.st.App != nil {
+		c := s.st.App.Checks[len(s.st.App.Checks)-1]
+		p := h.page(s, appHeadline(c.Kind), "/app")
+		p.Errors = []layout.FieldError{{Field: "code", Message: errMsg}}
+		next := codeField(errMsg, typed[:min(len(typed), maxCodeInput)])
+		h.render(w, r, http.StatusUnprocessableEntity, appResultPage(p, c, next, s.csrf()))
+		return
 	}
 	if errMsg != "" {
 		e, err := h.enrolment(r, s)
@@ -118,7 +128,7 @@ func (h *Handler) postApp(w http.ResponseWriter, r *http.Request, s *session) {
 		return
 	}
 	code, _ := authapp.NormalizeCode(typed)
-	s.st.App.Checks = append(s.st.App.Checks, AppCheck{At: h.now().UTC(), Kind: string(res.Kind),
+	s.st.App.Checks = keepLast(s.st.App.Checks, AppCheck{At: h.now().UTC(), Kind: string(res.Kind),
 		SkewSec: int(res.Skew.Seconds()), Message: res.Message, Advice: res.Advice, Code: code, Refined: refine})
 	s.st.record(h.now(), "tested the authenticator app: "+string(res.Kind))
 	h.saveAndGo(w, r, s, "/app/result")

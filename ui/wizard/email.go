@@ -8,6 +8,7 @@ import (
 
 	"github.com/codeprobe/codeprobe/diagnose"
 	"github.com/codeprobe/codeprobe/rules"
+	"github.com/codeprobe/codeprobe/testcode"
 	"github.com/codeprobe/codeprobe/ui/layout"
 )
 
@@ -55,13 +56,24 @@ func (h *Handler) postEmail(w http.ResponseWriter, r *http.Request, s *session) 
 		h.render(w, r, http.StatusUnprocessableEntity, emailPage(p, f, s.csrf()))
 		return
 	}
-	s.st.Email = &EmailState{Typed: typed, Address: rep.Address, Suggestion: rep.Suggestion, Report: rep, Checked: h.now()}
+	s.st.Email = &EmailState{Typed: typed, Address: canonical(rep.Address), Suggestion: canonical(rep.Suggestion),
+		Report: rep, Checked: h.now()}
 	s.st.record(h.now(), "checked an email address")
 	if rep.Suggestion != "" {
 		h.saveAndGo(w, r, s, "/email/suggestion")
 		return
 	}
 	h.saveAndGo(w, r, s, "/email/result")
+}
+
+// canonical is the form of an address that sends, code sessions and the
+// agent console's look-ups share (lower case, ASCII domain), so that
+// Ann@Gmail.com typed here is found as ann@gmail.com there; "" stays "".
+func canonical(addr string) string {
+	if c, err := testcode.CanonicalAddress(addr); err == nil {
+		return c
+	}
+	return addr
 }
 
 // check runs the full check of an address, bounded by CheckTimeout.

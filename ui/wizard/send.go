@@ -2,11 +2,14 @@ package wizard
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/codeprobe/codeprobe/ratelimit"
+	"github.com/codeprobe/codeprobe/testcode"
 	"github.com/codeprobe/codeprobe/ui/httpx"
 	"github.com/codeprobe/codeprobe/ui/layout"
 )
@@ -31,8 +34,10 @@ func (h *Handler) postSend(w http.ResponseWriter, r *http.Request, s *session) {
 	}
 	d, err := h.Limits.Allow(r.Context(), h.sendKeys(r, e.Address)...)
 	if err != nil || !d.OK {
+		code := http.StatusServiceUnavailable
 		msg := "We can't send a test code right now. Try again in a few minutes."
 		if err == nil {
+			code = http.StatusTooManyRequests
 			v.RetryAt = clock(d.RetryAt)
 			msg = "You've asked for several test codes in a short time. You can ask for another at " + v.RetryAt + "."
 			w.Header().Set("Retry-After", strconv.Itoa(max(1, int(d.RetryAfter().Seconds()+0.5))))
@@ -41,10 +46,10 @@ func (h *Handler) postSend(w http.ResponseWriter, r *http.Request, s *session) {
 		}
 		p := h.page(s, "What we found about "+e.Address, "/email")
 		p.Errors = []layout.FieldError{{Field: "send", Message: msg}}
-		h.render(w, r, http.StatusTooManyRequests, resultPage(p, v, s.csrf()))
+		h.render(w, r, code, resultPage(p, v, s.csrf()))
 		return
 	}
-	e.Requested = append(e.Requested, h.now().UTC())
+	e.Requested = keepLast(e.Requested, h.now().UTC())
 	s.st.record(h.now(), "asked for a test code")
 	if err := h.save(r.Context(), s); err != nil {
 		h.fail(w, r, err)
@@ -55,11 +60,35 @@ func (h *Handler) postSend(w http.ResponseWriter, r *http.Request, s *session) {
 }
 
 func (h *Handler) sendInBackground(session, to string) {
-	h.sends.Go(h.SendTimeout, func(ctx context.Context) {
-		if _, err := h.Sender.Send(ctx, session, to); err != nil {
-			h.log().Warn("wizard test send", "session", session, "err", err)
+	h.sends.Go(h.sendTimeout(), func(ctx context.Context) {
+		_, err := h.Sender.Send(ctx, session, to)
+		if err == nil {
+			h.failures.Delete(session)
+			return
 		}
+		h.log().Warn("wizard test send", "session", session, "err", err)
+		msg := "We couldn't send the test code. Try again in a few minutes."
+		if errors.Is(err, testcode.ErrTooManyCodes) {
+			msg = "This help session has sent all the test codes it can. Start again from the first page to send more."
+		}
+		h.failures.Store(session, sendFailure{at: h.now(), msg: msg})
 	})
+}
+
+// sendFailure is why a session's newest test send sent nothing; the
+// status page shows it. It is kept in memory only: after a restart, a
+// request that never became a send is called failed once the send
+// timeout has passed.
+type sendFailure struct {
+	at  time.Time
+	msg string
+}
+
+func (h *Handler) sendTimeout() time.Duration {
+	if h.SendTimeout > 0 {
+		return h.SendTimeout
+	}
+	return 2 * time.Minute
 }
 
 // Wait waits for the test sends under way, for a clean shutdown (and for
@@ -89,7 +118,7 @@ func (h *Handler) postCode(w http.ResponseWriter, r *http.Request, s *session) {
 		h.fail(w, r, fmt.Errorf("checking a typed code: %w", err))
 		return
 	}
-	e.Codes = append(e.Codes, CodeCheck{At: h.now().UTC(), Kind: string(v.Kind), Detail: v.Detail})
+	e.Codes = keepLast(e.Codes, CodeCheck{At: h.now().UTC(), Kind: string(v.Kind), Detail: v.Detail})
 	s.st.record(h.now(), "typed a code: "+string(v.Kind))
 	h.saveAndGo(w, r, s, "/email/status#code-result")
 }

@@ -40,7 +40,7 @@ func channelRadios(chosen, errMsg string) layout.Radios {
 // It needs no form token: choosing a channel changes nothing that
 // matters, and a session has yet to exist.
 func (h *Handler) postStart(w http.ResponseWriter, r *http.Request) {
-	if !sameSite(r) {
+	if !h.sameSite(r) {
 		h.forbidden(w, r)
 		return
 	}

@@ -104,3 +104,17 @@ type SMSState struct {
 	Message string   `json:"message,omitempty"`
 	Advice  []string `json:"advice,omitempty"`
 }
+
+// maxKept bounds each list of a session's state (codes typed, app checks,
+// requests): a session must stay under the store's 256 KiB however long
+// someone keeps trying. The oldest entries go first.
+const maxKept = 50
+
+// keepLast appends v to list and drops the oldest entries past maxKept.
+func keepLast[T any](list []T, v T) []T {
+	list = append(list, v)
+	if len(list) > maxKept {
+		list = list[len(list)-maxKept:]
+	}
+	return list
+}

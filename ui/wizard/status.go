@@ -40,7 +40,12 @@ type statusView struct {
 	Address string
 	// Requested: the user has asked for a test code in this session.
 	Requested bool
-	Sends     []sendView
+	// Waiting: the newest request has no send recorded yet.
+	Waiting bool
+	// Failed says why the newest request sent nothing, "" when it did or
+	// may still.
+	Failed string
+	Sends  []sendView
 	// Final: nothing more will change by itself (the newest send was
 	// refused, bounced or challenged, or was accepted long ago).
 	Final bool
@@ -75,10 +80,29 @@ func (h *Handler) statusOf(ctx context.Context, s *session) (statusView, error) 
 		}
 		v.Sends = append(v.Sends, sv)
 	}
-	if len(v.Sends) == 0 && len(e.Requested) > 0 {
-		v.Final = false // asked for, not yet recorded
+	if n := len(e.Requested); n > 0 {
+		asked := e.Requested[n-1]
+		if len(sends) == 0 || len(v.Sends) == 0 || newestOf(sends, s.codeSession()).Before(asked) {
+			// The newest request has no send yet: under way, or failed.
+			v.Waiting, v.Final = true, false
+			if f, ok := h.failures.Load(s.codeSession()); ok && !f.(sendFailure).at.Before(asked) {
+				v.Waiting, v.Final, v.Failed = false, true, f.(sendFailure).msg
+			} else if h.now().Sub(asked) > h.sendTimeout()+30*time.Second {
+				v.Waiting, v.Final, v.Failed = false, true, "We couldn't send the test code. Try again in a few minutes."
+			}
+		}
 	}
 	return v, nil
+}
+
+// newestOf returns when the session's newest send was made.
+func newestOf(sends []*store.Send, session string) time.Time {
+	for _, snd := range sends {
+		if snd.SessionID == session {
+			return snd.Created
+		}
+	}
+	return time.Time{}
 }
 
 func describeSend(snd *store.Send, rets []*store.Return) sendView {

@@ -15,6 +15,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/a-h/templ"
@@ -65,15 +67,20 @@ type Handler struct {
 	// ClientIP gives the client's address (behind a proxy, from its
 	// header); nil means the connection's address.
 	ClientIP func(*http.Request) netip.Addr
+	// CrossOrigin decides which cross-origin form posts to refuse; nil
+	// means net/http's default, which trusts only this host.
+	CrossOrigin *http.CrossOriginProtection
 	// SecureCookies marks cookies Secure (the site is served over HTTPS).
 	SecureCookies bool
 	// Demo marks pages as running on the demo world.
 	Demo bool
 	// Issuer names the service in the authenticator test enrolment.
-	Issuer string
-	Now    func() time.Time
-	Logger *slog.Logger
-	sends  httpx.Background // the test sends under way
+	Issuer     string
+	Now        func() time.Time
+	Logger     *slog.Logger
+	sends      httpx.Background // the test sends under way
+	failures   sync.Map         // code session → sendFailure
+	originOnce sync.Once
 }
 
 func (h *Handler) now() time.Time {
@@ -130,6 +137,12 @@ func (h *Handler) withSession(fn func(http.ResponseWriter, *http.Request, *sessi
 			return
 		}
 		if s == nil {
+			if strings.HasSuffix(r.URL.Path, ".json") {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusNotFound)
+				w.Write([]byte(`{"error":"no wizard session"}` + "\n"))
+				return
+			}
 			if r.Method == http.MethodGet || r.Method == http.MethodHead {
 				http.Redirect(w, r, "/", http.StatusSeeOther)
 				return
@@ -137,7 +150,7 @@ func (h *Handler) withSession(fn func(http.ResponseWriter, *http.Request, *sessi
 			h.expired(w, r)
 			return
 		}
-		if r.Method == http.MethodPost && (!sameSite(r) || !s.checkCSRF(r)) {
+		if r.Method == http.MethodPost && (!h.sameSite(r) || !s.checkCSRF(r)) {
 			h.forbidden(w, r)
 			return
 		}
@@ -146,16 +159,15 @@ func (h *Handler) withSession(fn func(http.ResponseWriter, *http.Request, *sessi
 }
 
 // sameSite refuses requests a browser marks as sent by another site
-// (Fetch Metadata), and those whose Origin is another host.
-func sameSite(r *http.Request) bool {
-	switch r.Header.Get("Sec-Fetch-Site") {
-	case "cross-site", "same-site":
-		return false
-	}
-	if o := r.Header.Get("Origin"); o != "" && o != "null" {
-		return o == "http://"+r.Host || o == "https://"+r.Host
-	}
-	return true
+// (Fetch Metadata), or whose Origin is not this host nor a trusted one,
+// as the console's forms do (net/http.CrossOriginProtection).
+func (h *Handler) sameSite(r *http.Request) bool {
+	h.originOnce.Do(func() {
+		if h.CrossOrigin == nil {
+			h.CrossOrigin = http.NewCrossOriginProtection()
+		}
+	})
+	return h.CrossOrigin.Check(r) == nil
 }
 
 func (h *Handler) page(s *session, title, back string) layout.Page {
