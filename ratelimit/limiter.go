@@ -41,9 +41,10 @@ type Options struct {
 // before granting, a Limiter reads the buckets from the store and keeps
 // whichever of its own and the saved state has fewer tokens, and after
 // granting it saves all the decision's buckets in one
-// [Store.SaveRateBuckets] call. Two processes granting the same bucket at
-// the same moment may both read the same state; then the last writer
-// wins and the bucket can allow one action too many. A refusal that the
+// [Store.SaveRateBuckets] call. Processes granting the same bucket at the
+// same moment may all read the same state; then the last writer wins, and
+// with k processes the bucket can allow up to k-1 actions too many, which
+// no later read recovers. One process (the usual deployment) is exact. A refusal that the
 // cached state already gives costs no store access, so a client hammering
 // a closed bucket does not reach the database; its RetryAt is then this
 // process's view, which another process's use of another of the keys'

@@ -28,9 +28,10 @@ type ReportStore interface {
 	// Report returns the report with the ID, or ErrNotFound.
 	Report(ctx context.Context, id string) (*Report, error)
 	// ReportsByAddress returns the reports on the address (compared
-	// exactly), newest first.
+	// exactly), newest first, at most limit (see [DefaultLimit]).
 	ReportsByAddress(ctx context.Context, address string, limit int) ([]*Report, error)
-	// PruneReports deletes the reports made before before and reports how
-	// many.
+	// PruneReports deletes the reports made before before (one made
+	// exactly at before is kept) and reports how many. Like PurgeRaw it
+	// may work in several transactions.
 	PruneReports(ctx context.Context, before time.Time) (int64, error)
 }

@@ -31,10 +31,14 @@ func checkReport(r *Report) error {
 	switch {
 	case len(r.ID) != reportIDLen || strings.Trim(r.ID, "abcdefghijklmnopqrstuvwxyz234567") != "":
 		return fmt.Errorf("%w: report ID %q is not 16 characters of lower-case base32", ErrInvalid, r.ID)
-	case r.Agent == "" || r.Address == "" || len(r.Agent) > MaxUserNameLen || len(r.Address) > MaxWizardAddressLen ||
-		!utf8.ValidString(r.Agent) || !utf8.ValidString(r.Address):
-		return fmt.Errorf("%w: report %s: agent and address must be UTF-8, 1 to %d and %d bytes", ErrInvalid, r.ID,
-			MaxUserNameLen, MaxWizardAddressLen)
+	case !ValidUserName(r.Agent):
+		return fmt.Errorf("%w: report %s: agent %q is not a user name", ErrInvalid, r.ID, r.Agent)
+	case r.Address == "" || utf8.RuneCountInString(r.Address) > MaxWizardAddressLen || !utf8.ValidString(r.Address) ||
+		strings.ContainsRune(r.Address, 0):
+		return fmt.Errorf("%w: report %s: the address must be 1 to %d characters of UTF-8 without NUL", ErrInvalid, r.ID,
+			MaxWizardAddressLen)
+	case r.Ref != "" && !ValidWizardRef(r.Ref):
+		return fmt.Errorf("%w: report %s: %q is not a wizard reference", ErrInvalid, r.ID, r.Ref)
 	case !json.Valid(r.Body):
 		return fmt.Errorf("%w: report %s body is not JSON", ErrInvalid, r.ID)
 	case len(r.Body) < 2 || len(r.Body) > maxReportBody:

@@ -54,7 +54,7 @@ type WebSession struct {
 // "send/ip/192.0.2.7" or "login/user/alice".
 type RateBucket struct {
 	Key    string    // 1–200 bytes (MaxRateKeyLen) of text
-	Tokens float64   // finite; negative when reservations overdrew the bucket
+	Tokens float64   // finite; the ratelimit package saves 0 or more
 	At     time.Time // required
 }
 
@@ -100,7 +100,9 @@ type WebStore interface {
 	DeleteUser(ctx context.Context, name string) error
 	// RecordLogin records the outcome of a password check in one step:
 	// a good one resets FailedLogins, clears the lock and sets LastLogin
-	// to the store's clock; a failed one adds one to FailedLogins and,
+	// to the store's clock, unless the account is locked (other guesses,
+	// checked at the same time, locked it): then nothing changes, and the
+	// account returned shows the lock; a failed one adds one to FailedLogins and,
 	// when that brings it to p.LockAfter or beyond, locks the account for
 	// p.LockFor from the store's clock. So every failure while locked
 	// restarts the lock, and until a good login (or SetPassword) so does

@@ -104,18 +104,23 @@ func (s *SQLite) DeleteUser(ctx context.Context, name string) error {
 // brings it to LockAfter or beyond (re)starts the lock, one that leaves it
 // below does not touch locked_until.
 const recordLogin = `UPDATE users SET
-	failed_logins = CASE WHEN ?1 THEN 0 ELSE failed_logins + 1 END,
+	failed_logins = CASE
+		WHEN ?1 AND (locked_until IS NULL OR locked_until <= ?4) THEN 0
+		WHEN ?1 THEN failed_logins
+		ELSE failed_logins + 1 END,
 	locked_until = CASE
-		WHEN ?1 THEN NULL
+		WHEN ?1 AND (locked_until IS NULL OR locked_until <= ?4) THEN NULL
+		WHEN ?1 THEN locked_until
 		WHEN ?2 > 0 AND failed_logins + 1 >= ?2 THEN ?3
 		ELSE locked_until END,
-	last_login_at = CASE WHEN ?1 THEN ?4 ELSE last_login_at END
+	last_login_at = CASE WHEN ?1 AND (locked_until IS NULL OR locked_until <= ?4) THEN ?4 ELSE last_login_at END
 	WHERE name = ?5
 	RETURNING ` + userColumns
 
 // RecordLogin records a password check; see [WebStore.RecordLogin]. It is
 // one UPDATE … RETURNING of the writer, so concurrent failures, even from
-// several processes, each count once.
+// several processes, each count once, and a good password checked while
+// other guesses were locking the account does not lift their lock.
 func (s *SQLite) RecordLogin(ctx context.Context, name string, ok bool, p LoginPolicy) (*User, error) {
 	now := s.now()
 	if err := checkLoginPolicy(p, now); err != nil {

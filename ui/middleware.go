@@ -175,3 +175,19 @@ func logRequests(next http.Handler, log *slog.Logger, observe func(route string,
 		next.ServeHTTP(rec, r)
 	})
 }
+
+// maxBody bounds every request body: the site's forms and API requests
+// are a few hundred bytes, and the login form is parsed before anyone is
+// known.
+const maxBody = 64 << 10
+
+// limitBodies refuses request bodies longer than maxBody (the handler's
+// form parsing fails, and the server answers 413 for an oversized read).
+func limitBodies(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil && r.Body != http.NoBody {
+			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		}
+		next.ServeHTTP(w, r)
+	})
+}

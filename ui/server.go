@@ -113,7 +113,7 @@ func (s *Server) build() {
 		}
 		durations.WithLabelValues(route, strconv.Itoa(code)).Observe(d.Seconds())
 	}
-	s.handler = logRequests(secureHeaders(compress(mux), s.HSTS), s.log(), observe)
+	s.handler = logRequests(secureHeaders(compress(limitBodies(mux)), s.HSTS), s.log(), observe)
 }
 
 // healthz answers 200 when the store answers, 503 otherwise.

@@ -208,8 +208,16 @@ func testLoginLockout(t *testing.T, st store.Store, clock *Clock) {
 	// The failures are still in a row: the next one locks again.
 	locked = clock.Advance(time.Minute).Add(15 * time.Minute)
 	mustRecordLogin(t, st, "ann", false, lockout, 5, locked)
-	// A good login clears everything and is remembered.
-	now := clock.Advance(time.Second)
+	// A good password checked while the account is locked (guesses
+	// locked it meanwhile) lifts nothing and is not remembered.
+	clock.Advance(time.Second)
+	if u := mustRecordLogin(t, st, "ann", true, lockout, 5, locked); !u.LastLogin.IsZero() {
+		t.Errorf("a good login while locked set LastLogin to %v", u.LastLogin)
+	}
+	// Once the lock has ended, a good login clears everything and is
+	// remembered.
+	clock.Set(locked)
+	now := clock.Now()
 	if u := mustRecordLogin(t, st, "ann", true, lockout, 0, never); !u.LastLogin.Equal(now) {
 		t.Errorf("LastLogin = %v, want the clock's %v", u.LastLogin, now)
 	}

@@ -29,8 +29,8 @@ type Store interface {
 }
 
 // Throttle limits login attempts per client. The ratelimit package
-// satisfies it; [Manager.Login] asks it with the key "login/ip/" and the
-// client's address.
+// satisfies it; [Manager.Login] asks it with the client's address as the
+// key (the caller's clientIP argument).
 type Throttle interface {
 	Allow(ctx context.Context, key string) (ok bool, retryAfter time.Duration, err error)
 }
@@ -75,7 +75,9 @@ type Options struct {
 
 var (
 	// ErrBadCredentials: no such user, or the wrong password; the two are
-	// told apart neither by the error nor by the time taken.
+	// told apart by the error, and hardly by the time taken: both verify
+	// a hash (tens of milliseconds); a wrong password for a real account
+	// also records the failure, one store write more.
 	ErrBadCredentials = errors.New("auth: wrong user name or password")
 	// ErrLocked is matched by every [*LockedError].
 	ErrLocked = errors.New("auth: account locked")
@@ -202,7 +204,7 @@ func New(st Store, opts *Options) (*Manager, error) {
 // clientIP is the address the throttle counts attempts by.
 func (m *Manager) Login(ctx context.Context, name, password, clientIP string) (*Session, *http.Cookie, error) {
 	if m.throttle != nil {
-		ok, retry, err := m.throttle.Allow(ctx, "login/ip/"+clientIP)
+		ok, retry, err := m.throttle.Allow(ctx, clientIP)
 		if err != nil {
 			return nil, nil, fmt.Errorf("auth: login throttle: %w", err)
 		}
@@ -241,6 +243,12 @@ func (m *Manager) Login(ctx context.Context, name, password, clientIP string) (*
 		m.log.WarnContext(ctx, "login failed: wrong password", "user", u.Name, "client", clientIP,
 			"failures", after.FailedLogins, "locked_until", after.LockedUntil)
 		return nil, nil, ErrBadCredentials
+	}
+	if after.LockedUntil.After(now) {
+		// Guesses checked at the same time locked the account while this
+		// (right) password was being checked: the lock stands.
+		m.log.WarnContext(ctx, "login refused: account locked meanwhile", "user", u.Name, "client", clientIP)
+		return nil, nil, &LockedError{Until: after.LockedUntil}
 	}
 	if rehash {
 		m.rehash(ctx, u.Name, password)

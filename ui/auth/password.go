@@ -22,7 +22,7 @@ var ErrMalformedHash = errors.New("auth: malformed password hash")
 // and a tampered or corrupt one must not make a login take minutes or all
 // the memory of the host.
 const (
-	MaxMemoryKiB  = 256 * 1024 // 256 MiB
+	MaxMemoryKiB  = 64 * 1024 // 64 MiB: 3× the default, and ten logins at once stay under 1 GiB
 	MaxTime       = 16
 	MaxThreads    = 16
 	MinSaltLen    = 8

@@ -19,7 +19,7 @@ import (
 // hash, a refused CSRF check, a logout — and looks for each secret in the
 // captured log, in every error, and in the printed session.
 func TestSecretsNeverPrinted(t *testing.T) {
-	th := &throttle{deny: map[string]bool{"login/ip/203.0.113.9": true}}
+	th := &throttle{deny: map[string]bool{"203.0.113.9": true}}
 	e := newEnv(t, func(o *Options) { o.Throttle = th; o.Policy = store.LoginPolicy{LockAfter: 3, LockFor: time.Hour} })
 	const bobPW, wrongPW = "his secret passphrase", "wrong guess passphrase"
 	var errs []error

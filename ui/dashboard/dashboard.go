@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/codeprobe/codeprobe/diagnose"
+	"github.com/codeprobe/codeprobe/rules"
 	"github.com/codeprobe/codeprobe/ui/auth"
 	"github.com/codeprobe/codeprobe/ui/layout"
 )
@@ -41,7 +42,7 @@ type Handler struct {
 	Logger     *slog.Logger
 
 	mu          sync.Mutex
-	senderAt    time.Time // when sender was checked
+	senderUntil time.Time // when senderCache goes stale
 	senderCache *diagnose.SenderReport
 }
 
@@ -49,17 +50,25 @@ type Handler struct {
 // is run again: DNS records change slowly, and the check takes seconds.
 const senderTTL = 5 * time.Minute
 
-// sender returns the check of our sending domain, at most senderTTL old.
+// sender returns the check of our sending domain, at most senderTTL old
+// (a check that found DNS trouble is kept a minute only). One check runs
+// at a time; it does not end with the request that started it, so a
+// client that goes away does not leave a failed check in the cache.
 func (h *Handler) sender(ctx context.Context) *diagnose.SenderReport {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.senderCache != nil && h.now().Sub(h.senderAt) < senderTTL {
+	if h.senderCache != nil && h.now().Before(h.senderUntil) {
 		return h.senderCache
 	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	h.senderCache, h.senderAt = h.Sender.CheckSender(ctx, h.FromDomain), h.now()
-	return h.senderCache
+	rep := h.Sender.CheckSender(ctx, h.FromDomain)
+	ttl := senderTTL
+	if diagnose.Worst(rep.Findings) == rules.Inconclusive {
+		ttl = time.Minute
+	}
+	h.senderCache, h.senderUntil = rep, h.now().Add(ttl)
+	return rep
 }
 
 func (h *Handler) now() time.Time {
@@ -149,7 +158,9 @@ func (h *Handler) ServeJSON(w http.ResponseWriter, r *http.Request) {
 	v, err := h.view(r)
 	if err != nil {
 		h.log().Error("dashboard", "err", err)
-		http.Error(w, `{"error":"the dashboard could not be read"}`, http.StatusInternalServerError)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusInternalServerError)
+		w.Write([]byte(`{"error":"the dashboard could not be read"}` + "\n"))
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
