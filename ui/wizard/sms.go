@@ -1,11 +1,13 @@
 package wizard
 
 import (
+	"html"
 	"net/http"
 	"slices"
 	"strings"
 	"sync"
 
+	"github.com/a-h/templ"
 	"github.com/nyaruka/phonenumbers"
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
@@ -43,11 +45,36 @@ func regions() []region {
 	return regionList
 }
 
+// regionOptionsHTML caches the country list's <option> elements, one
+// rendering per selected region: the list is long (some 245 entries) and
+// never changes.
+var regionOptionsHTML sync.Map // region code → string
+
+// regionOptions returns the list's options with selected chosen.
+func regionOptions(selected string) templ.Component {
+	if v, ok := regionOptionsHTML.Load(selected); ok {
+		return templ.Raw(v.(string))
+	}
+	var b strings.Builder
+	for _, rg := range regions() {
+		b.WriteString(`<option value="`)
+		b.WriteString(html.EscapeString(rg.Code))
+		b.WriteByte('"')
+		if rg.Code == selected {
+			b.WriteString(" selected")
+		}
+		b.WriteByte('>')
+		b.WriteString(html.EscapeString(rg.Name))
+		b.WriteString("</option>")
+	}
+	regionOptionsHTML.Store(selected, b.String())
+	return templ.Raw(b.String())
+}
+
 // smsView is the number page.
 type smsView struct {
 	Number, Region string
 	Error          string
-	Regions        []region
 }
 
 // defaultRegion guesses the user's country from the browser's preferred
@@ -67,7 +94,7 @@ func defaultRegion(r *http.Request) string {
 }
 
 func (h *Handler) getSMS(w http.ResponseWriter, r *http.Request, s *session) {
-	v := smsView{Region: defaultRegion(r), Regions: regions()}
+	v := smsView{Region: defaultRegion(r)}
 	if s.st.SMS != nil {
 		v.Number, v.Region = s.st.SMS.Typed, s.st.SMS.Region
 	}
@@ -75,7 +102,7 @@ func (h *Handler) getSMS(w http.ResponseWriter, r *http.Request, s *session) {
 }
 
 func (h *Handler) postSMS(w http.ResponseWriter, r *http.Request, s *session) {
-	v := smsView{Number: strings.TrimSpace(r.PostFormValue("number")), Region: r.PostFormValue("region"), Regions: regions()}
+	v := smsView{Number: strings.TrimSpace(r.PostFormValue("number")), Region: r.PostFormValue("region")}
 	if phonenumbers.GetCountryCodeForRegion(v.Region) == 0 {
 		v.Region = ""
 	}
