@@ -8,13 +8,13 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/codeprobe/codeprobe/ratelimit"
 	"github.com/codeprobe/codeprobe/store"
 	"github.com/codeprobe/codeprobe/testcode"
 	"github.com/codeprobe/codeprobe/ui/api"
 	"github.com/codeprobe/codeprobe/ui/auth"
+	"github.com/codeprobe/codeprobe/ui/httpx"
 	"github.com/codeprobe/codeprobe/ui/layout"
 	"github.com/codeprobe/codeprobe/ui/wizard"
 )
@@ -110,13 +110,8 @@ func (h *Handler) postSend(w http.ResponseWriter, r *http.Request) {
 	}
 	s, _ := auth.FromContext(r.Context())
 	// The agent waits for the receiving server's answer, which the page
-	// then shows: give this response more time than usual.
-	timeout := h.SendTimeout
-	if timeout <= 0 {
-		timeout = 2 * time.Minute
-	}
-	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(timeout + 30*time.Second))
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), timeout)
+	// then shows.
+	ctx, cancel := httpx.Waiting(w, r, h.SendTimeout)
 	defer cancel()
 	_, err = h.Sender.Send(ctx, api.CodeSession("agent", s.User, h.now()), address)
 	done := "sent"

@@ -22,6 +22,7 @@ import (
 	"github.com/codeprobe/codeprobe/rules"
 	"github.com/codeprobe/codeprobe/store"
 	"github.com/codeprobe/codeprobe/testcode"
+	"github.com/codeprobe/codeprobe/ui/httpx"
 	"github.com/codeprobe/codeprobe/ui/wizard"
 )
 
@@ -58,12 +59,7 @@ type Handler struct {
 	AgentName func(*http.Request) string
 }
 
-func (h *Handler) log() *slog.Logger {
-	if h.Logger != nil {
-		return h.Logger
-	}
-	return slog.New(slog.DiscardHandler)
-}
+func (h *Handler) log() *slog.Logger { return httpx.Logger(h.Logger) }
 
 // Routes registers the API on mux.
 func (h *Handler) Routes(mux *http.ServeMux) {
@@ -150,14 +146,8 @@ func (h *Handler) postSend(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusTooManyRequests, map[string]any{"error": "too many test codes to this recipient", "retry_at": d.RetryAt})
 		return
 	}
-	timeout := h.SendTimeout
-	if timeout <= 0 {
-		timeout = 2 * time.Minute
-	}
-	// The answer waits for the receiving server: give this response more
-	// time than the server's usual write timeout.
-	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(timeout + 30*time.Second))
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), timeout)
+	// The answer waits for the receiving server.
+	ctx, cancel := httpx.Waiting(w, r, h.SendTimeout)
 	defer cancel()
 	sent, err := h.Sender.Send(ctx, CodeSession("api", h.AgentName(r), time.Now()), addr)
 	if errors.Is(err, testcode.ErrTooManyCodes) {

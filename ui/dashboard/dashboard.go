@@ -18,6 +18,7 @@ import (
 	"github.com/codeprobe/codeprobe/diagnose"
 	"github.com/codeprobe/codeprobe/rules"
 	"github.com/codeprobe/codeprobe/ui/auth"
+	"github.com/codeprobe/codeprobe/ui/httpx"
 	"github.com/codeprobe/codeprobe/ui/layout"
 )
 
@@ -71,19 +72,9 @@ func (h *Handler) sender(ctx context.Context) *diagnose.SenderReport {
 	return rep
 }
 
-func (h *Handler) now() time.Time {
-	if h.Now != nil {
-		return h.Now()
-	}
-	return time.Now()
-}
+func (h *Handler) now() time.Time { return httpx.Now(h.Now) }
 
-func (h *Handler) log() *slog.Logger {
-	if h.Logger != nil {
-		return h.Logger
-	}
-	return slog.New(slog.DiscardHandler)
-}
+func (h *Handler) log() *slog.Logger { return httpx.Logger(h.Logger) }
 
 // Routes registers the dashboard on mux, behind the login.
 func (h *Handler) Routes(mux *http.ServeMux) {

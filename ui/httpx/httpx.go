@@ -5,6 +5,7 @@ package httpx
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/netip"
 	"sync"
@@ -61,3 +62,31 @@ func (b *Background) Go(d time.Duration, f func(ctx context.Context)) {
 
 // Wait waits for everything Go started.
 func (b *Background) Wait() { b.wg.Wait() }
+
+// Now returns now(), or time.Now() when now is nil: the handlers' clock.
+func Now(now func() time.Time) time.Time {
+	if now != nil {
+		return now()
+	}
+	return time.Now()
+}
+
+// Logger returns l, or a logger that discards everything when l is nil.
+func Logger(l *slog.Logger) *slog.Logger {
+	if l != nil {
+		return l
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// Waiting gives a request that waits for slow work (a test send, up to d,
+// 0 meaning 2 minutes) more time to answer than the server's usual write
+// timeout, and a context for the work that ends after d even if the
+// client goes away, so that a send under way is finished and recorded.
+func Waiting(w http.ResponseWriter, r *http.Request, d time.Duration) (context.Context, context.CancelFunc) {
+	if d <= 0 {
+		d = 2 * time.Minute
+	}
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(d + 30*time.Second))
+	return context.WithTimeout(context.WithoutCancel(r.Context()), d)
+}

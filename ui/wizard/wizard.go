@@ -83,19 +83,9 @@ type Handler struct {
 	originOnce sync.Once
 }
 
-func (h *Handler) now() time.Time {
-	if h.Now != nil {
-		return h.Now()
-	}
-	return time.Now()
-}
+func (h *Handler) now() time.Time { return httpx.Now(h.Now) }
 
-func (h *Handler) log() *slog.Logger {
-	if h.Logger != nil {
-		return h.Logger
-	}
-	return slog.New(slog.DiscardHandler)
-}
+func (h *Handler) log() *slog.Logger { return httpx.Logger(h.Logger) }
 
 // Routes registers the wizard's pages on mux.
 func (h *Handler) Routes(mux *http.ServeMux) {
