@@ -5,12 +5,13 @@ package agent
 
 //lint:file-ignore SA4006 This context is only used if a nested component is present.
 
+import "github.com/a-h/templ"
+import templruntime "github.com/a-h/templ/runtime"
+
 import (
 	"strconv"
 	"time"
 
-	"github.com/a-h/templ"
-	templruntime "github.com/a-h/templ/runtime"
 	"github.com/codeprobe/codeprobe/diagnose"
 	"github.com/codeprobe/codeprobe/rules"
 	"github.com/codeprobe/codeprobe/store"
